@@ -1,0 +1,99 @@
+/// What to do to one top-level string field.
+public enum FieldValue: Sendable, Hashable, Codable {
+    /// Set the field to this value.
+    case set(String)
+    /// Clear the field (`\N` in a change list).
+    case clear
+}
+
+/// The merged change for one config: every row that resolved to it, combined.
+///
+/// In memory it holds the real values the change list sets, secrets included. Encoded (in a
+/// plan file) every secret in ``configDataPatch`` becomes a fingerprint and ``secretsWithheld``
+/// is set on decode, so a plan read back from disk cannot be applied without the change list.
+public struct ConfigChange: Sendable, Hashable {
+    /// New values for the top-level fields (never `.configData`).
+    public var fields: [ConfigField: FieldValue]
+    /// An RFC 7386 merge patch for `configData` (`.null` clears it), or `nil` to leave it alone.
+    public var configDataPatch: JSONValue?
+    /// Enable the config (`POST …/enable`) after any update.
+    public var enable: Bool
+    /// True when this change was read from a plan file and its patch sets secret values that the
+    /// file does not hold: applying it needs the change list again.
+    public private(set) var secretsWithheld: Bool
+
+    public init(fields: [ConfigField: FieldValue] = [:], configDataPatch: JSONValue? = nil, enable: Bool = false) {
+        self.fields = fields
+        self.configDataPatch = configDataPatch
+        self.enable = enable
+        self.secretsWithheld = false
+    }
+
+    /// Whether the change writes anything with PUT (as opposed to only enabling).
+    public var hasFieldChanges: Bool { !fields.isEmpty || configDataPatch != nil }
+
+    /// The config with this change merged in (version and read-only fields untouched).
+    public func applied(to config: IntegrationConfig) -> IntegrationConfig {
+        var out = config
+        for (field, value) in fields {
+            let text: String? =
+                switch value {
+                case .set(let text): text
+                case .clear: nil
+                }
+            switch field {
+            case .name: out.name = text
+            case .entityType: out.entityType = text ?? ""
+            case .entityId: out.entityId = text
+            case .destination: out.destination = text ?? ""
+            case .destinationId: out.destinationId = text
+            case .integrationCredentialsId: out.integrationCredentialsId = text
+            case .configData: break
+            }
+        }
+        if let patch = configDataPatch {
+            let merged = MergePatch.apply(patch, to: config.configData.map(JSONValue.object))
+            out.configData = merged.objectValue
+        }
+        return out
+    }
+}
+
+extension ConfigChange: Codable {
+    private enum CodingKeys: String, CodingKey { case fields, configDataPatch, enable }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let raw = try c.decodeIfPresent([String: FieldValue].self, forKey: .fields) ?? [:]
+        var fields: [ConfigField: FieldValue] = [:]
+        for (key, value) in raw {
+            guard let field = ConfigField(rawValue: key), field != .configData else {
+                throw DecodingError.dataCorruptedError(
+                    forKey: .fields, in: c, debugDescription: "unknown field '\(key)' in a plan change")
+            }
+            fields[field] = value
+        }
+        self.fields = fields
+        configDataPatch = try c.decodeIfPresent(JSONValue.self, forKey: .configDataPatch)
+        enable = try c.decodeIfPresent(Bool.self, forKey: .enable) ?? false
+        secretsWithheld = configDataPatch?.objectValue.map(Self.holdsFingerprint) ?? false
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(Dictionary(uniqueKeysWithValues: fields.map { ($0.key.rawValue, $0.value) }), forKey: .fields)
+        if let patch = configDataPatch {
+            try c.encode(
+                patch.objectValue.map { JSONValue.object(Secrets.redact($0)) } ?? patch, forKey: .configDataPatch)
+        }
+        try c.encode(enable, forKey: .enable)
+    }
+
+    private static func holdsFingerprint(_ object: [String: JSONValue]) -> Bool {
+        object.values.contains { value in
+            if Secrets.isFingerprint(value) { return true }
+            if case .object(let inner) = value { return holdsFingerprint(inner) }
+            return false
+        }
+    }
+}

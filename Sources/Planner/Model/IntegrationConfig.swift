@@ -1,0 +1,126 @@
+import Foundation
+
+/// One IntegrationConfig as the m3ter API returns it.
+///
+/// Decoding is lenient: unknown keys are ignored and every optional may be absent or `null`
+/// (the spec's declared body for `GET …/{id}` is wrong, and real responses vary).
+public struct IntegrationConfig: Sendable, Hashable, Codable {
+    public var id: String
+    public var version: Int64
+    public var entityType: String
+    public var entityId: String?
+    public var destination: String
+    public var destinationId: String?
+    public var configData: [String: JSONValue]?
+    public var authorized: Bool?
+    public var enabled: Bool?
+    public var triggerType: String?
+    public var integrationCredentialsId: String?
+    public var name: String?
+    public var dtCreated: String?
+    public var dtLastModified: String?
+    public var createdBy: String?
+    public var lastModifiedBy: String?
+
+    public init(
+        id: String, version: Int64, entityType: String, entityId: String? = nil, destination: String,
+        destinationId: String? = nil, configData: [String: JSONValue]? = nil, authorized: Bool? = nil,
+        enabled: Bool? = nil, triggerType: String? = nil, integrationCredentialsId: String? = nil,
+        name: String? = nil, dtCreated: String? = nil, dtLastModified: String? = nil, createdBy: String? = nil,
+        lastModifiedBy: String? = nil
+    ) {
+        self.id = id
+        self.version = version
+        self.entityType = entityType
+        self.entityId = entityId
+        self.destination = destination
+        self.destinationId = destinationId
+        self.configData = configData
+        self.authorized = authorized
+        self.enabled = enabled
+        self.triggerType = triggerType
+        self.integrationCredentialsId = integrationCredentialsId
+        self.name = name
+        self.dtCreated = dtCreated
+        self.dtLastModified = dtLastModified
+        self.createdBy = createdBy
+        self.lastModifiedBy = lastModifiedBy
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case id, version, entityType, entityId, destination, destinationId, configData, authorized, enabled
+        case triggerType, integrationCredentialsId, name, dtCreated, dtLastModified, createdBy, lastModifiedBy
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = try c.decode(String.self, forKey: .id)
+        version = try c.decodeIfPresent(Int64.self, forKey: .version) ?? 0
+        entityType = try c.decodeIfPresent(String.self, forKey: .entityType) ?? ""
+        entityId = try c.decodeIfPresent(String.self, forKey: .entityId)
+        destination = try c.decodeIfPresent(String.self, forKey: .destination) ?? ""
+        destinationId = try c.decodeIfPresent(String.self, forKey: .destinationId)
+        configData = (try? c.decodeIfPresent(JSONValue.self, forKey: .configData))?.flatMap { $0.objectValue }
+        authorized = try? c.decodeIfPresent(Bool.self, forKey: .authorized)
+        enabled = try? c.decodeIfPresent(Bool.self, forKey: .enabled)
+        triggerType = try? c.decodeIfPresent(String.self, forKey: .triggerType)
+        integrationCredentialsId = try c.decodeIfPresent(String.self, forKey: .integrationCredentialsId)
+        name = try c.decodeIfPresent(String.self, forKey: .name)
+        dtCreated = try? c.decodeIfPresent(String.self, forKey: .dtCreated)
+        dtLastModified = try? c.decodeIfPresent(String.self, forKey: .dtLastModified)
+        createdBy = try? c.decodeIfPresent(String.self, forKey: .createdBy)
+        lastModifiedBy = try? c.decodeIfPresent(String.self, forKey: .lastModifiedBy)
+    }
+
+    /// The value of a writable field, as JSON (`nil` when absent).
+    public func value(of field: ConfigField) -> JSONValue? {
+        switch field {
+        case .name: name.map(JSONValue.string)
+        case .entityType: .string(entityType)
+        case .entityId: entityId.map(JSONValue.string)
+        case .destination: .string(destination)
+        case .destinationId: destinationId.map(JSONValue.string)
+        case .integrationCredentialsId: integrationCredentialsId.map(JSONValue.string)
+        case .configData: configData.map(JSONValue.object)
+        }
+    }
+
+    /// The body of `PUT …/integrationconfigs/{id}`: every writable field plus `version`.
+    ///
+    /// The PUT replaces the whole object, so every writable field is sent; absent optionals are
+    /// omitted (which the API treats as cleared) and `configData` defaults to `{}`.
+    public var updateBody: UpdateBody {
+        UpdateBody(
+            entityType: entityType, entityId: entityId, destination: destination, destinationId: destinationId,
+            configData: configData ?? [:], integrationCredentialsId: integrationCredentialsId, name: name,
+            version: version
+        )
+    }
+}
+
+/// The request body of an IntegrationConfig update (`IntegrationConfigRequest`).
+public struct UpdateBody: Sendable, Hashable, Codable {
+    public var entityType: String
+    public var entityId: String?
+    public var destination: String
+    public var destinationId: String?
+    public var configData: [String: JSONValue]
+    public var integrationCredentialsId: String?
+    public var name: String?
+    public var version: Int64
+}
+
+/// The fields of an IntegrationConfig that a change list may set (the writable ones).
+public enum ConfigField: String, Sendable, Hashable, Codable, CaseIterable, Comparable {
+    case name, entityType, entityId, destination, destinationId, integrationCredentialsId, configData
+
+    /// Fields the API requires to be non-empty and to match `^[a-zA-Z0-9_-]*$`.
+    public var isRequired: Bool { self == .entityType || self == .destination }
+
+    /// Fields whose value must be a UUID when set.
+    public var isUUID: Bool { self == .entityId || self == .destinationId || self == .integrationCredentialsId }
+
+    public static func < (lhs: ConfigField, rhs: ConfigField) -> Bool {
+        allCases.firstIndex(of: lhs) ?? 0 < allCases.firstIndex(of: rhs) ?? 0
+    }
+}

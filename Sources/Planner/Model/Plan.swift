@@ -1,0 +1,179 @@
+/// One field-level difference between a config's current and planned state.
+///
+/// Values are redacted: a secret reads as its fingerprint, so comparing two of them still tells
+/// whether the secret changed without revealing it.
+public struct FieldChange: Sendable, Hashable, Codable {
+    /// `["name"]`, `["configData"]`, or a key path inside configData: `["configData", "webhook", "url"]`.
+    public var path: [String]
+    /// The current value (`nil`: absent).
+    public var before: JSONValue?
+    /// The planned value (`nil`: absent, i.e. cleared).
+    public var after: JSONValue?
+    /// True when the value is a secret: show "changed", never the values.
+    public var secret: Bool
+
+    public init(path: [String], before: JSONValue?, after: JSONValue?, secret: Bool) {
+        self.path = path
+        self.before = before
+        self.after = after
+        self.secret = secret
+    }
+
+    /// The path as written in a change list: `configData.webhook.url`.
+    public var dottedPath: String { path.joined(separator: ".") }
+}
+
+/// What the plan will do to one config.
+public enum PlanItemStatus: String, Sendable, Hashable, Codable {
+    /// Fields change: one PUT (then an enable if asked).
+    case update
+    /// Already in the desired state: no request.
+    case unchanged
+    /// Only `POST …/enable`.
+    case enableOnly = "enable-only"
+}
+
+/// The plan for one config.
+public struct PlanItem: Sendable, Hashable, Codable {
+    public var id: String
+    public var name: String?
+    public var entityType: String
+    public var destination: String
+    /// The version read when planning; the PUT carries it.
+    public var versionRead: Int64
+    /// `expectedVersion` from the change list, if any: apply only at this version.
+    public var expectedVersion: Int64?
+    /// The writable fields plus `enabled` before the change, redacted.
+    public var before: [String: JSONValue]
+    /// The writable fields plus `enabled` after the change, redacted.
+    public var after: [String: JSONValue]
+    public var diff: [FieldChange]
+    public var enable: Bool
+    public var wave: Int
+    /// 1-based line numbers of the rows (or JSON records) that asked for this change.
+    public var inputLines: [Int]
+    public var status: PlanItemStatus
+    /// The merged change, re-applied to the live state at apply time.
+    public var change: ConfigChange
+
+    public init(
+        id: String, name: String?, entityType: String, destination: String, versionRead: Int64,
+        expectedVersion: Int64?, before: [String: JSONValue], after: [String: JSONValue], diff: [FieldChange],
+        enable: Bool, wave: Int, inputLines: [Int], status: PlanItemStatus, change: ConfigChange
+    ) {
+        self.id = id
+        self.name = name
+        self.entityType = entityType
+        self.destination = destination
+        self.versionRead = versionRead
+        self.expectedVersion = expectedVersion
+        self.before = before
+        self.after = after
+        self.diff = diff
+        self.enable = enable
+        self.wave = wave
+        self.inputLines = inputLines
+        self.status = status
+        self.change = change
+    }
+}
+
+extension IntegrationConfig {
+    /// The writable fields plus `enabled`, with secrets replaced by fingerprints.
+    public var redactedFields: [String: JSONValue] {
+        var out: [String: JSONValue] = [:]
+        for field in ConfigField.allCases {
+            guard let value = value(of: field) else { continue }
+            out[field.rawValue] = field == .configData ? .object(Secrets.redact(configData ?? [:])) : value
+        }
+        if let enabled { out["enabled"] = .bool(enabled) }
+        return out
+    }
+
+    /// The redacted value at a ``FieldChange/path`` (`nil` when absent).
+    public func redactedValue(at path: [String]) -> JSONValue? {
+        guard let head = path.first else { return nil }
+        if head == "enabled" { return enabled.map(JSONValue.bool) }
+        guard let field = ConfigField(rawValue: head) else { return nil }
+        guard field == .configData else { return value(of: field) }
+        guard let data = configData else { return nil }
+        var current: JSONValue = .object(Secrets.redact(data))
+        for key in path.dropFirst() {
+            guard case .object(let members) = current, let next = members[key] else { return nil }
+            current = next
+        }
+        return current
+    }
+}
+
+extension PlanItem {
+    /// The conflict rule's test: every field this item changes still holds its planned `before` value.
+    public func beforeStillHolds(in live: IntegrationConfig) -> Bool {
+        diff.allSatisfy { live.redactedValue(at: $0.path) == $0.before }
+    }
+
+    /// Whether `live` already holds every planned value (and is enabled, when enabling was asked).
+    public func plannedValuesHeld(by live: IntegrationConfig) -> Bool {
+        diff.allSatisfy { live.redactedValue(at: $0.path) == $0.after } && (!enable || live.enabled == true)
+    }
+}
+
+/// Where a plan's input came from.
+public struct PlanInput: Sendable, Hashable, Codable {
+    /// The change list's path as given.
+    public var file: String
+    /// Lower-case hex SHA-256 of the change list's bytes.
+    public var digest: String
+    /// `csv`, `json` or `jsonl`.
+    public var format: String
+    /// Number of data rows (records).
+    public var rows: Int
+
+    public init(file: String, digest: String, format: String, rows: Int) {
+        self.file = file
+        self.digest = digest
+        self.format = format
+        self.rows = rows
+    }
+}
+
+/// Planning options recorded in the plan.
+public struct PlanOptions: Sendable, Hashable, Codable {
+    /// A selector that matches nothing is an error rather than a warning.
+    public var requireMatch: Bool
+
+    public init(requireMatch: Bool = false) {
+        self.requireMatch = requireMatch
+    }
+}
+
+/// A reviewable plan: what will be sent, config by config, in order.
+public struct Plan: Sendable, Hashable, Codable {
+    /// The plan file format this build writes and reads.
+    public static let currentFormatVersion = 1
+
+    public var formatVersion: Int
+    public var org: String?
+    public var baseURL: String?
+    public var input: PlanInput
+    public var options: PlanOptions
+    /// Ordered by wave (ascending), then input order.
+    public var items: [PlanItem]
+    public var warnings: [Diagnostic]
+    /// SHA-256 over the items' canonical encoding: names exactly this set of changes.
+    public var fingerprint: String
+
+    public init(
+        formatVersion: Int = Plan.currentFormatVersion, org: String?, baseURL: String?, input: PlanInput,
+        options: PlanOptions, items: [PlanItem], warnings: [Diagnostic], fingerprint: String
+    ) {
+        self.formatVersion = formatVersion
+        self.org = org
+        self.baseURL = baseURL
+        self.input = input
+        self.options = options
+        self.items = items
+        self.warnings = warnings
+        self.fingerprint = fingerprint
+    }
+}

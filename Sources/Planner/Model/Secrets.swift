@@ -1,0 +1,67 @@
+import Crypto
+import Foundation
+
+/// Recognises secret-looking `configData` keys and replaces their values by fingerprints.
+///
+/// A secret never leaves memory: plans, journals, reports and output carry a fingerprint
+/// (`<redacted sha256:…>`, a 12-hex-digit prefix of SHA-256 over the value's canonical JSON) so
+/// that two values can still be compared for drift without revealing either.
+public enum Secrets {
+    /// The words that make a key secret, matched case-insensitively after removing `_`, `-` and `.`.
+    public static let markers = ["secret", "password", "token", "apikey", "privatekey", "credential"]
+
+    /// The placeholder shown where a secret value would be.
+    public static let placeholder = "<redacted>"
+
+    /// Whether a `configData` key names a secret.
+    public static func isSecretKey(_ key: String) -> Bool {
+        let folded = key.lowercased().filter { $0 != "_" && $0 != "-" && $0 != "." }
+        return markers.contains { folded.contains($0) }
+    }
+
+    /// The fingerprint that stands for a secret value in every file and output.
+    public static func fingerprint(_ value: JSONValue) -> JSONValue {
+        .string("<redacted sha256:\(Digests.sha256Hex(Data(value.canonicalText.utf8)).prefix(12))>")
+    }
+
+    /// Whether a string is a fingerprint made by ``fingerprint(_:)``.
+    public static func isFingerprint(_ value: JSONValue) -> Bool {
+        guard case .string(let text) = value else { return false }
+        return text.hasPrefix("<redacted sha256:") && text.hasSuffix(">")
+    }
+
+    /// `configData` with every value under a secret key (at any depth) replaced by its fingerprint.
+    ///
+    /// `null` stays `null`: it is not a secret, and clearing a secret must stay visible.
+    public static func redact(_ object: [String: JSONValue]) -> [String: JSONValue] {
+        var out: [String: JSONValue] = [:]
+        out.reserveCapacity(object.count)
+        for (key, value) in object {
+            if isSecretKey(key), value != .null {
+                out[key] = fingerprint(value)
+            } else if case .object(let inner) = value {
+                out[key] = .object(redact(inner))
+            } else {
+                out[key] = value
+            }
+        }
+        return out
+    }
+
+    /// Whether any value under a secret key (at any depth) is present and not `null`.
+    public static func containsSecret(_ object: [String: JSONValue]) -> Bool {
+        object.contains { key, value in
+            if isSecretKey(key), value != .null { return true }
+            if case .object(let inner) = value { return containsSecret(inner) }
+            return false
+        }
+    }
+}
+
+/// SHA-256 helpers (swift-crypto: Foundation on Linux has no digest API).
+public enum Digests {
+    /// Lower-case hex SHA-256 of `data`.
+    public static func sha256Hex(_ data: Data) -> String {
+        SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+    }
+}

@@ -1,0 +1,9 @@
+import ArgumentParser
+
+@main
+struct BulkUpdateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bulk-update",
+        abstract: "Change many m3ter IntegrationConfigs at once, safely."
+    )
+}
