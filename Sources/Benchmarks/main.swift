@@ -1,1 +1,16 @@
-print("benchmarks: nothing yet")
+import Foundation
+
+// The benchmark harness: `swift run -c release Benchmarks <suite> [options]`.
+// Each suite lives in its own file and prints its figures; docs/BENCHMARKS.md records them.
+let arguments = Array(CommandLine.arguments.dropFirst())
+let suites: [String: ([String]) async throws -> Void] = [
+    "planner": PlannerBenchmark.run,
+    "sandbox": SandboxBenchmark.run,
+    "engine": EngineBenchmark.run,
+    "journal": JournalBenchmark.run,
+]
+guard let name = arguments.first, let suite = suites[name] else {
+    print("usage: Benchmarks <\(suites.keys.sorted().joined(separator: "|"))> [options]")
+    exit(64)
+}
+try await suite(Array(arguments.dropFirst()))

@@ -4,6 +4,7 @@ import ArgumentParser
 struct BulkUpdateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bulk-update",
-        abstract: "Change many m3ter IntegrationConfigs at once, safely."
+        abstract: "Change many m3ter IntegrationConfigs at once, safely.",
+        subcommands: [ValidateCommand.self, PlanCommand.self, SandboxCommand.self]
     )
 }

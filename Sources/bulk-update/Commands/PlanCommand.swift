@@ -1,0 +1,5 @@
+import ArgumentParser
+
+struct PlanCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "plan", abstract: "(not written yet)")
+}
