@@ -1,9 +1,24 @@
 /// What to do to one top-level string field.
+///
+/// Encoded as the new string, or `null` for ``clear``.
 public enum FieldValue: Sendable, Hashable, Codable {
     /// Set the field to this value.
     case set(String)
     /// Clear the field (`\N` in a change list).
     case clear
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        self = container.decodeNil() ? .clear : .set(try container.decode(String.self))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .set(let text): try container.encode(text)
+        case .clear: try container.encodeNil()
+        }
+    }
 }
 
 /// The merged change for one config: every row that resolved to it, combined.

@@ -70,12 +70,13 @@ extension JSONValue {
 
     /// Parses one JSON text (any value at the top level).
     ///
-    /// - Throws: the underlying decoding error when `text` is not valid JSON.
+    /// - Throws: ``JSONSyntaxError`` (with line and column) when `text` is not valid JSON.
     public init(parsing text: String) throws {
-        self = try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+        self = try JSONParser.parse(text)
     }
 
-    private static func write(_ value: JSONValue, into out: inout String) {
+    /// Appends the canonical text of `value` (see ``canonicalText``).
+    static func write(_ value: JSONValue, into out: inout String) {
         switch value {
         case .null: out += "null"
         case .bool(let flag): out += flag ? "true" : "false"
@@ -106,7 +107,8 @@ extension JSONValue {
         }
     }
 
-    private static func writeString(_ text: String, into out: inout String) {
+    /// Appends `text` as a JSON string literal.
+    static func writeString(_ text: String, into out: inout String) {
         out += "\""
         for scalar in text.unicodeScalars {
             switch scalar {

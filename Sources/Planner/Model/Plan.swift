@@ -90,7 +90,8 @@ extension IntegrationConfig {
         return out
     }
 
-    /// The redacted value at a ``FieldChange/path`` (`nil` when absent).
+    /// The redacted value at a ``FieldChange/path`` (`nil` when absent; a `null` inside configData
+    /// counts as absent, as in ``ConfigDiff``).
     public func redactedValue(at path: [String]) -> JSONValue? {
         guard let head = path.first else { return nil }
         if head == "enabled" { return enabled.map(JSONValue.bool) }
@@ -102,7 +103,7 @@ extension IntegrationConfig {
             guard case .object(let members) = current, let next = members[key] else { return nil }
             current = next
         }
-        return current
+        return current == .null ? nil : current
     }
 }
 

@@ -38,7 +38,8 @@ public enum Secrets {
         out.reserveCapacity(object.count)
         for (key, value) in object {
             if isSecretKey(key), value != .null {
-                out[key] = fingerprint(value)
+                // Idempotent: a value that already is a fingerprint (read back from a plan) stays as it is.
+                out[key] = isFingerprint(value) ? value : fingerprint(value)
             } else if case .object(let inner) = value {
                 out[key] = .object(redact(inner))
             } else {
@@ -62,6 +63,22 @@ public enum Secrets {
 public enum Digests {
     /// Lower-case hex SHA-256 of `data`.
     public static func sha256Hex(_ data: Data) -> String {
-        SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        hex(SHA256.hash(data: data))
+    }
+
+    /// Lower-case hex SHA-256 of raw bytes (a mapped file, a buffer).
+    public static func sha256Hex(_ bytes: UnsafeRawBufferPointer) -> String {
+        hex(SHA256.hash(data: bytes))
+    }
+
+    /// Lower-case hex of a digest.
+    static func hex(_ digest: some Sequence<UInt8>) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        for byte in digest {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 }

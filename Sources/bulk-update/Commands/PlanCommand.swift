@@ -1,5 +1,105 @@
 import ArgumentParser
+import Foundation
+import Planner
 
+/// `bulk-update plan CHANGES --snapshot STATE.json`: computes a reviewable plan.
 struct PlanCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "plan", abstract: "(not written yet)")
+    /// How the plan is shown on standard output.
+    enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+        case text, markdown, json
+    }
+
+    static let configuration = CommandConfiguration(
+        commandName: "plan",
+        abstract: "Show exactly what a change list would change, without changing anything.",
+        discussion: """
+            Resolves every row against the org's configs, merges the rows that hit one config, and \
+            prints the plan: a summary (counts by status) and, per config, each changed field \
+            'from → to'. Secret values are never shown. With --out the plan is also saved, to be \
+            applied later exactly as reviewed ('apply --plan').
+
+            Offline, the org's state comes from --snapshot: a JSON list of configs or a list \
+            response {"data": [...]}.
+
+            Exit status: 0 when the plan is valid, 2 when the change list has errors (nothing \
+            is written).
+
+            Examples:
+              bulk-update plan changes.csv --snapshot state.json
+              bulk-update plan changes.csv --snapshot state.json --format markdown --out plan.json > plan.md
+            """
+    )
+
+    @Argument(help: "The change list (.csv, .json or .jsonl).", completion: .file())
+    var changes: String
+
+    @Option(help: "A saved state of the org's configs to plan against (JSON list or {\"data\": [...]}).")
+    var snapshot: String?
+
+    @Option(help: "Also write the plan file here (JSON, mode 0600), for 'apply --plan'.")
+    var out: String?
+
+    @Option(help: "How to print the plan: text, markdown or json.")
+    var format: OutputFormat = .text
+
+    @Flag(help: "A selector that matches no config is an error instead of a warning.")
+    var requireMatch = false
+
+    @Option(
+        name: .customLong("input-format"),
+        help: "The change-list syntax when the extension does not tell (csv, json, jsonl).")
+    var inputFormat: ChangeListFormat?
+
+    func validate() throws {
+        guard snapshot != nil else {
+            throw ValidationError("give --snapshot STATE.json (planning against the live API is not available yet)")
+        }
+    }
+
+    func run() async throws {
+        let list = try PlannerCommandSupport.readChanges(changes, format: inputFormat)
+        if list.hasErrors {
+            PlannerCommandSupport.printDiagnostics(Validator.validate(list))
+            throw ExitCode(2)
+        }
+        let state = try loadSnapshot()
+        let result = PlanBuilder.build(
+            changes: list, snapshot: state.snapshot, options: PlanOptions(requireMatch: requireMatch), org: state.org,
+            baseURL: state.baseURL)
+        PlannerCommandSupport.printDiagnostics(result.diagnostics)
+        if result.hasErrors { throw ExitCode(2) }
+        if let out {
+            do {
+                try PlanFile.write(result.plan, to: URL(fileURLWithPath: out))
+            } catch {
+                PlannerCommandSupport.standardError("error: \(error)\n")
+                throw ExitCode(1)
+            }
+        }
+        switch format {
+        case .text: FileHandle.standardOutput.write(Data(PlanRenderer.text(result.plan).utf8))
+        case .markdown: FileHandle.standardOutput.write(Data(PlanRenderer.markdown(result.plan).utf8))
+        case .json: FileHandle.standardOutput.write(PlanFile.encode(result.plan))
+        }
+        if let out { PlannerCommandSupport.standardError("plan written to \(out)\n") }
+    }
+
+    /// The org's state to plan against, with where it came from.
+    struct State {
+        var snapshot: Snapshot
+        var org: String?
+        var baseURL: String?
+    }
+
+    /// Loads the state to plan against. The online form (no --snapshot: a list sweep of the API)
+    /// replaces this one function.
+    func loadSnapshot() throws -> State {
+        guard let snapshot else { throw ValidationError("give --snapshot STATE.json") }
+        do {
+            return State(snapshot: try Snapshot.read(url: URL(fileURLWithPath: snapshot), displayName: snapshot))
+        } catch {
+            PlannerCommandSupport.standardError("error: \(error)\n")
+            throw ExitCode(2)
+        }
+    }
 }

@@ -1,0 +1,236 @@
+import Foundation
+
+/// Reads a change list (CSV, JSON array or JSON Lines) and validates every row.
+///
+/// Reading streams: records are interpreted one at a time straight from the mapped file, so a
+/// million-row list needs memory for its validated rows only. Problems inside the file never
+/// throw; they become ``ChangeList/diagnostics`` (all of them, in input order).
+public enum ChangeListReader {
+    /// Reads the change list at `url`.
+    ///
+    /// - Parameters:
+    ///   - displayName: the name diagnostics use (default: the path as given).
+    ///   - format: the syntax; by default from the extension (`.csv`, `.json`, `.jsonl`/`.ndjson`),
+    ///     else sniffed from the first byte.
+    /// - Throws: ``InputError/unreadable(path:reason:)`` when the file cannot be read at all.
+    public static func read(
+        url: URL, displayName: String? = nil, format: ChangeListFormat? = nil
+    ) throws(InputError) -> ChangeList {
+        let file = try MappedFile(url: url)
+        return read(file, name: displayName ?? url.relativePath, format: format ?? .fromExtension(url.pathExtension))
+    }
+
+    /// Reads a change list held in memory (tests, piped input).
+    public static func read(data: Data, file: String, format: ChangeListFormat? = nil) -> ChangeList {
+        read(MappedFile(data: data), name: file, format: format)
+    }
+
+    static func read(_ mapped: MappedFile, name: String, format: ChangeListFormat?) -> ChangeList {
+        let bytes = mapped.bytes
+        let digest = mapped.sha256
+        let resolved = format ?? sniff(bytes)
+        var state = State(validator: Validator(file: name))
+        switch resolved {
+        case .csv: readCSV(mapped, into: &state)
+        case .json, .jsonLines: readJSON(mapped, lines: resolved == .jsonLines, into: &state)
+        }
+        if state.records == 0, !state.diagnostics.contains(where: { $0.severity == .error }) {
+            state.diagnostics.append(Diagnostic(.warning, file: name, "the change list has no rows"))
+        }
+        return ChangeList(
+            file: name, format: resolved, digest: digest, rows: state.rows, recordCount: state.records,
+            diagnostics: state.diagnostics)
+    }
+
+    private struct State {
+        var validator: Validator
+        var rows: [ChangeRow] = []
+        var diagnostics: [Diagnostic] = []
+        var records = 0
+    }
+
+    private static func sniff(_ bytes: UnsafeRawBufferPointer) -> ChangeListFormat {
+        var index = bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF ? 3 : 0
+        while index < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[index]) { index += 1 }
+        guard index < bytes.count else { return .csv }
+        switch bytes[index] {
+        case UInt8(ascii: "["): return .json
+        case UInt8(ascii: "{"): return .jsonLines
+        default: return .csv
+        }
+    }
+
+    // MARK: CSV
+
+    private static func readCSV(_ mapped: MappedFile, into state: inout State) {
+        let file = state.validator.file
+        var reader = CSVReader(bytes: mapped.bytes)
+        var header: CSVRecord?
+        while header == nil {
+            do {
+                guard let record = try reader.next() else {
+                    state.diagnostics.append(
+                        Diagnostic(
+                            .error, file: file, line: 1, "the file is empty: a CSV change list needs a header row"))
+                    return
+                }
+                header = record
+            } catch {
+                state.diagnostics.append(
+                    Diagnostic(.error, file: file, line: error.line, column: error.column, error.message))
+                return
+            }
+        }
+        guard let header else { return }
+        var columns: [Column?] = []
+        var firstColumn: [String: Int] = [:]
+        for (index, raw) in header.fields.enumerated() {
+            let name = raw.trimmingSpaces
+            if let previous = firstColumn[name] {
+                state.diagnostics.append(
+                    Diagnostic(
+                        .error, file: file, line: header.line, column: index + 1,
+                        "column '\(name)' appears twice (columns \(previous) and \(index + 1))"))
+                columns.append(nil)
+                continue
+            }
+            firstColumn[name] = index + 1
+            if let column = Column(name: name) {
+                columns.append(column)
+            } else {
+                state.diagnostics.append(
+                    Diagnostic(.error, file: file, line: header.line, column: index + 1, Column.unknownMessage(name)))
+                columns.append(nil)
+            }
+        }
+        let names = header.fields.map(\.trimmingSpaces)
+        var cells: [(column: Column, name: String, position: Int?, value: RawValue)] = []
+        while true {
+            let record: CSVRecord
+            do {
+                guard let next = try reader.next() else { break }
+                record = next
+            } catch {
+                state.records += 1
+                state.diagnostics.append(
+                    Diagnostic(.error, file: file, line: error.line, column: error.column, error.message))
+                continue
+            }
+            state.records += 1
+            if state.records & 0xFFFF == 0 { mapped.release(upTo: reader.offset) }
+            guard record.fields.count == columns.count else {
+                state.diagnostics.append(
+                    Diagnostic(
+                        .error, file: file, line: record.line,
+                        "row has \(record.fields.count) field\(record.fields.count == 1 ? "" : "s") "
+                            + "but the header has \(columns.count)"))
+                continue
+            }
+            cells.removeAll(keepingCapacity: true)
+            for (index, field) in record.fields.enumerated() {
+                guard let column = columns[index] else { continue }
+                cells.append((column, names[index], index + 1, .text(field)))
+            }
+            if let row = state.validator.interpret(line: record.line, cells: cells, into: &state.diagnostics) {
+                state.rows.append(row)
+            }
+        }
+    }
+
+    // MARK: JSON
+
+    private static func readJSON(_ mapped: MappedFile, lines: Bool, into state: inout State) {
+        let file = state.validator.file
+        let bytes = mapped.bytes
+        let start = bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF ? 3 : 0
+        var parser = JSONParser(bytes: bytes, offset: start)
+        var reportedKeys: Set<String> = []
+
+        func record(_ value: JSONValue, line: Int) {
+            state.records += 1
+            guard case .object(let members) = value else {
+                state.diagnostics.append(
+                    Diagnostic(
+                        .error, file: file, line: line, "a record must be a JSON object, got \(Validator.kind(value))"))
+                return
+            }
+            var cells: [(column: Column, name: String, position: Int?, value: RawValue)] = []
+            var failed = false
+            for key in members.keys.sorted() {
+                guard let member = members[key] else { continue }
+                if key == "match" {
+                    guard case .object(let selectors) = member else {
+                        if member != .null {
+                            state.diagnostics.append(
+                                Diagnostic(.error, file: file, line: line, "'match' must be an object of field values"))
+                            failed = true
+                        }
+                        continue
+                    }
+                    for field in selectors.keys.sorted() {
+                        let name = "match.\(field)"
+                        guard let column = Column(name: name), let value = selectors[field] else {
+                            state.diagnostics.append(
+                                Diagnostic(.error, file: file, line: line, Column.unknownMessage(name)))
+                            failed = true
+                            continue
+                        }
+                        cells.append((column, name, nil, .json(value)))
+                    }
+                } else if let column = Column(name: key) {
+                    cells.append((column, key, nil, .json(member)))
+                } else {
+                    failed = true
+                    if reportedKeys.insert(key).inserted {
+                        state.diagnostics.append(
+                            Diagnostic(
+                                .error, file: file, line: line, Column.unknownMessage(key).replacingColumnWithKey))
+                    }
+                }
+            }
+            var local: [Diagnostic] = []
+            let row = state.validator.interpret(line: line, cells: cells, into: &local)
+            state.diagnostics += local
+            if let row, !failed { state.rows.append(row) }
+        }
+
+        if lines {
+            while parser.peek() != nil {
+                let line = parser.line
+                do {
+                    let value = try parser.parseValue()
+                    record(value, line: line)
+                    if state.records & 0xFFFF == 0 { mapped.release(upTo: parser.offset) }
+                } catch {
+                    state.records += 1
+                    state.diagnostics.append(
+                        Diagnostic(.error, file: file, line: error.line, "malformed JSON: \(error.message)"))
+                    parser.skipLine()
+                }
+            }
+            return
+        }
+        do throws(JSONSyntaxError) {
+            try parser.expect(UInt8(ascii: "["))
+            if !parser.consume(UInt8(ascii: "]")) {
+                repeat {
+                    _ = parser.peek()
+                    let line = parser.line
+                    record(try parser.parseValue(), line: line)
+                    if state.records & 0xFFFF == 0 { mapped.release(upTo: parser.offset) }
+                } while parser.consume(UInt8(ascii: ","))
+                try parser.expect(UInt8(ascii: "]"))
+            }
+            if parser.peek() != nil { throw parser.error("unexpected text after the array") }
+        } catch {
+            state.diagnostics.append(
+                Diagnostic(.error, file: file, line: error.line, "malformed JSON: \(error.message)"))
+        }
+    }
+}
+
+extension String {
+    fileprivate var replacingColumnWithKey: String {
+        hasPrefix("unknown column") ? "unknown key" + dropFirst("unknown column".count) : self
+    }
+}

@@ -1,0 +1,155 @@
+import Foundation
+
+/// Why a plan file cannot be used.
+public enum PlanFileError: Error, Sendable, Equatable, CustomStringConvertible {
+    case unreadable(path: String, reason: String)
+    case unwritable(path: String, reason: String)
+    /// Not a plan (or a damaged one).
+    case malformed(path: String, reason: String)
+    /// Written by a build with another plan format.
+    case unsupportedVersion(path: String, found: Int, supported: Int)
+    /// The items do not hash to the recorded fingerprint: the file was edited after planning.
+    case fingerprintMismatch(path: String)
+
+    public var description: String {
+        switch self {
+        case .unreadable(let path, let reason): "cannot read plan '\(path)': \(reason)"
+        case .unwritable(let path, let reason): "cannot write plan '\(path)': \(reason)"
+        case .malformed(let path, let reason): "'\(path)' is not a bulk-update plan: \(reason)"
+        case .unsupportedVersion(let path, let found, let supported):
+            "plan '\(path)' has format version \(found); this build reads version \(supported) (make a new plan)"
+        case .fingerprintMismatch(let path):
+            "plan '\(path)' was modified after it was made (its fingerprint does not match its items); make a new plan"
+        }
+    }
+}
+
+/// Writes and reads plan files (`docs/FORMATS.md`, "Plan file").
+public enum PlanFile {
+    /// The plan as JSON: top-level members sorted, one item per line in its canonical encoding.
+    public static func encode(_ plan: Plan) -> Data {
+        var out = Data()
+        write(plan) { out.append(contentsOf: $0.utf8) }
+        return out
+    }
+
+    /// Writes `plan` to `url` (mode 0600: a plan names configs and values of an org).
+    ///
+    /// - Throws: ``PlanFileError/unwritable(path:reason:)``.
+    public static func write(_ plan: Plan, to url: URL) throws(PlanFileError) {
+        let path = url.path
+        guard FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]),
+            let handle = FileHandle(forWritingAtPath: path)
+        else { throw .unwritable(path: path, reason: "cannot create the file") }
+        var failure: (any Error)?
+        write(plan) { chunk in
+            guard failure == nil else { return }
+            do { try handle.write(contentsOf: Data(chunk.utf8)) } catch { failure = error }
+        }
+        do {
+            try handle.synchronize()
+            try handle.close()
+        } catch {
+            failure = failure ?? error
+        }
+        if let failure { throw .unwritable(path: path, reason: failure.localizedDescription) }
+    }
+
+    private static func write(_ plan: Plan, to sink: (String) -> Void) {
+        var out = "{"
+        if let baseURL = plan.baseURL {
+            out += "\"baseURL\":"
+            JSONValue.writeString(baseURL, into: &out)
+            out += ","
+        }
+        out += "\"fingerprint\":"
+        JSONValue.writeString(plan.fingerprint, into: &out)
+        out += ",\"formatVersion\":\(plan.formatVersion),\"input\":"
+        JSONValue.write(
+            .object([
+                "file": .string(plan.input.file), "digest": .string(plan.input.digest),
+                "format": .string(plan.input.format), "rows": .integer(Int64(plan.input.rows)),
+            ]), into: &out)
+        out += ",\"items\":["
+        for (index, item) in plan.items.enumerated() {
+            out += index == 0 ? "\n" : ",\n"
+            PlanEncoding.append(item, to: &out)
+            if out.utf8.count >= 1 << 20 {
+                sink(out)
+                out.removeAll(keepingCapacity: true)
+            }
+        }
+        out += plan.items.isEmpty ? "]" : "\n]"
+        out += ",\"options\":"
+        JSONValue.write(.object(["requireMatch": .bool(plan.options.requireMatch)]), into: &out)
+        if let org = plan.org {
+            out += ",\"org\":"
+            JSONValue.writeString(org, into: &out)
+        }
+        out += ",\"warnings\":["
+        for (index, warning) in plan.warnings.enumerated() {
+            if index > 0 { out += "," }
+            var members: [String: JSONValue] = [
+                "severity": .string(warning.severity.rawValue), "file": .string(warning.file),
+                "message": .string(warning.message),
+            ]
+            if let line = warning.line { members["line"] = .integer(Int64(line)) }
+            if let column = warning.column { members["column"] = .integer(Int64(column)) }
+            JSONValue.write(.object(members), into: &out)
+        }
+        out += "]}\n"
+        sink(out)
+    }
+
+    /// Reads a plan, checking its format version and its fingerprint.
+    ///
+    /// Changes that set secrets come back with ``ConfigChange/secretsWithheld``: use
+    /// ``PlanBuilder/replay(_:changes:)`` with the original change list to apply them.
+    public static func read(from url: URL) throws(PlanFileError) -> Plan {
+        let data: Data
+        do {
+            data = try Data(contentsOf: url)
+        } catch {
+            throw .unreadable(path: url.path, reason: error.localizedDescription)
+        }
+        return try decode(data, path: url.path)
+    }
+
+    /// Decodes a plan held in memory (see ``read(from:)``).
+    public static func decode(_ data: Data, path: String = "plan") throws(PlanFileError) -> Plan {
+        struct Header: Decodable { var formatVersion: Int }
+        let decoder = JSONDecoder()
+        do {
+            let header = try decoder.decode(Header.self, from: data)
+            guard header.formatVersion == Plan.currentFormatVersion else {
+                throw PlanFileError.unsupportedVersion(
+                    path: path, found: header.formatVersion, supported: Plan.currentFormatVersion)
+            }
+            let plan = try decoder.decode(Plan.self, from: data)
+            guard PlanEncoding.fingerprint(of: plan.items) == plan.fingerprint else {
+                throw PlanFileError.fingerprintMismatch(path: path)
+            }
+            return plan
+        } catch let error as PlanFileError {
+            throw error
+        } catch let error as DecodingError {
+            throw .malformed(path: path, reason: describe(error))
+        } catch {
+            throw .malformed(path: path, reason: "\(error)")
+        }
+    }
+
+    private static func describe(_ error: DecodingError) -> String {
+        func at(_ context: DecodingError.Context) -> String {
+            let path = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
+            return path.isEmpty ? "" : " at \(path)"
+        }
+        switch error {
+        case .keyNotFound(let key, let context): return "missing '\(key.stringValue)'\(at(context))"
+        case .typeMismatch(_, let context), .valueNotFound(_, let context):
+            return "unexpected value\(at(context)): \(context.debugDescription)"
+        case .dataCorrupted(let context): return "invalid JSON\(at(context)): \(context.debugDescription)"
+        @unknown default: return "\(error)"
+        }
+    }
+}

@@ -1,0 +1,183 @@
+import Foundation
+
+/// Builds a plan: resolves every row's selector against a snapshot, merges the rows that hit one
+/// config, and computes each config's planned state, diff and status. Pure: values in, values out.
+public enum PlanBuilder {
+    /// Plans `changes` against `snapshot`.
+    ///
+    /// - Parameters:
+    ///   - options: `requireMatch` turns "selector matches nothing" from a warning into an error.
+    ///   - org, baseURL: recorded in the plan (the org it was computed for).
+    /// - Returns: the plan and every diagnostic (the change list's own included). When
+    ///   ``PlanResult/hasErrors`` is true the plan must not be applied.
+    public static func build(
+        changes: ChangeList, snapshot: Snapshot, options: PlanOptions = PlanOptions(), org: String? = nil,
+        baseURL: String? = nil
+    ) -> PlanResult {
+        let file = changes.file
+        var diagnostics: [Diagnostic] = []
+        var conflicts = ConflictCollector(file: file)
+        let resolution = resolve(changes.rows, in: snapshot.configs, file: file, options: options, into: &diagnostics)
+
+        var items: [PlanItem] = []
+        items.reserveCapacity(resolution.slots.count)
+        for slot in resolution.slots.indices {
+            let config = snapshot.configs[Int(resolution.slots[slot])]
+            let rows = resolution.rows(of: slot).map { changes.rows[Int($0)] }
+            let merged = ChangeMerger.merge(rows, configID: config.id, conflicts: &conflicts)
+            if let expected = merged.expectedVersion, expected != config.version {
+                diagnostics.append(
+                    Diagnostic(
+                        .warning, file: file, line: merged.lines.first,
+                        "config \(config.id) is at version \(config.version), not the expected \(expected); skipped"))
+                continue
+            }
+            items.append(item(for: config, merged: merged))
+        }
+        // Waves ascend; inside a wave, input order (the order slots were first hit). The sort is stable.
+        if items.contains(where: { $0.wave != 0 }) {
+            let ordered = items.enumerated().sorted { ($0.element.wave, $0.offset) < ($1.element.wave, $1.offset) }
+            items = ordered.map(\.element)
+        }
+
+        let all = changes.diagnostics + conflicts.diagnostics + diagnostics
+        let errors = sortedByLine(all.filter { $0.severity == .error })
+        let warnings = sortedByLine(all.filter { $0.severity != .error })
+        let plan = Plan(
+            org: org, baseURL: baseURL, input: changes.planInput, options: options, items: items, warnings: warnings,
+            fingerprint: PlanEncoding.fingerprint(of: items))
+        return PlanResult(plan: plan, diagnostics: errors + warnings)
+    }
+
+    /// The in-memory changes (secret values included) of a plan read back from a file.
+    ///
+    /// `apply --plan PLAN --changes FILE` needs these when a change sets a secret (the plan holds
+    /// only its fingerprint: ``ConfigChange/secretsWithheld``). The change list must be the very
+    /// file the plan was made from (same digest); it is re-resolved against the configs as the
+    /// plan saw them, so every item gets exactly the change it was planned with.
+    ///
+    /// - Returns: the change for every item id of the plan.
+    /// - Throws: ``ReplayError`` when the change list is not the plan's, or does not rebuild it.
+    public static func replay(_ plan: Plan, changes: ChangeList) throws(ReplayError) -> [String: ConfigChange] {
+        guard changes.digest == plan.input.digest else {
+            throw .digestMismatch(file: changes.file, expected: plan.input.digest, actual: changes.digest)
+        }
+        guard !changes.hasErrors else { throw .invalidChangeList(file: changes.file) }
+        let configs = plan.items.map { item in
+            var config = IntegrationConfig(
+                id: item.id, version: item.versionRead, entityType: item.entityType, destination: item.destination)
+            config.name = item.before["name"]?.stringValue
+            config.entityId = item.before["entityId"]?.stringValue
+            config.destinationId = item.before["destinationId"]?.stringValue
+            config.integrationCredentialsId = item.before["integrationCredentialsId"]?.stringValue
+            return config
+        }
+        var diagnostics: [Diagnostic] = []
+        var conflicts = ConflictCollector(file: changes.file)
+        let resolution = resolve(
+            changes.rows, in: configs, file: changes.file, options: plan.options, into: &diagnostics)
+        var out: [String: ConfigChange] = [:]
+        for slot in resolution.slots.indices {
+            let config = configs[Int(resolution.slots[slot])]
+            let rows = resolution.rows(of: slot).map { changes.rows[Int($0)] }
+            out[config.id] = ChangeMerger.merge(rows, configID: config.id, conflicts: &conflicts).change
+        }
+        for item in plan.items {
+            guard let change = out[item.id], PlanEncoding.sameRecordedChange(change, item.change) else {
+                throw .itemMismatch(id: item.id)
+            }
+        }
+        return out
+    }
+
+    private static func sortedByLine(_ diagnostics: [Diagnostic]) -> [Diagnostic] {
+        diagnostics.enumerated()
+            .sorted { ($0.element.line ?? 0, $0.offset) < ($1.element.line ?? 0, $1.offset) }
+            .map(\.element)
+    }
+
+    // MARK: Resolution
+
+    /// Which rows hit which config: configs (slots) in order of first hit, rows per slot as a linked list.
+    struct Resolution {
+        /// Snapshot index of each slot's config.
+        var slots: [Int32] = []
+        var head: [Int32] = []
+        var tail: [Int32] = []
+        var entryRow: [Int32] = []
+        var entryNext: [Int32] = []
+
+        mutating func add(row: Int32, toSlot slot: Int) {
+            let entry = Int32(entryRow.count)
+            entryRow.append(row)
+            entryNext.append(-1)
+            if head[slot] < 0 {
+                head[slot] = entry
+            } else {
+                entryNext[Int(tail[slot])] = entry
+            }
+            tail[slot] = entry
+        }
+
+        func rows(of slot: Int) -> [Int32] {
+            var out: [Int32] = []
+            var entry = head[slot]
+            while entry >= 0 {
+                out.append(entryRow[Int(entry)])
+                entry = entryNext[Int(entry)]
+            }
+            return out
+        }
+    }
+
+    static func resolve(
+        _ rows: [ChangeRow], in configs: [IntegrationConfig], file: String, options: PlanOptions,
+        into diagnostics: inout [Diagnostic]
+    ) -> Resolution {
+        var resolution = Resolution()
+        var slotOf = [Int32](repeating: -1, count: configs.count)
+        var index = SelectorIndex(configs: configs)
+        let severity: Diagnostic.Severity = options.requireMatch ? .error : .warning
+        for (rowIndex, row) in rows.enumerated() {
+            let targets = index.targets(of: row.selector)
+            if targets.isEmpty {
+                let message: String =
+                    switch row.selector {
+                    case .id(let id): "no config with id \(id) in the org"
+                    case .match: "\(row.selector.summary) matches no config"
+                    }
+                diagnostics.append(Diagnostic(severity, file: file, line: row.line, message))
+                continue
+            }
+            for target in targets {
+                var slot = slotOf[Int(target)]
+                if slot < 0 {
+                    slot = Int32(resolution.slots.count)
+                    slotOf[Int(target)] = slot
+                    resolution.slots.append(target)
+                    resolution.head.append(-1)
+                    resolution.tail.append(-1)
+                }
+                resolution.add(row: Int32(rowIndex), toSlot: Int(slot))
+            }
+        }
+        return resolution
+    }
+
+    // MARK: Items
+
+    static func item(for config: IntegrationConfig, merged: MergedChange) -> PlanItem {
+        let change = merged.change
+        let planned = change.applied(to: config)
+        let diff = ConfigDiff.diff(from: config, to: planned)
+        let enable = change.enable && config.enabled != true
+        var after = planned.redactedFields
+        if enable { after["enabled"] = .bool(true) }
+        let status: PlanItemStatus = !diff.isEmpty ? .update : enable ? .enableOnly : .unchanged
+        return PlanItem(
+            id: config.id, name: config.name, entityType: config.entityType, destination: config.destination,
+            versionRead: config.version, expectedVersion: merged.expectedVersion, before: config.redactedFields,
+            after: after, diff: diff, enable: enable, wave: merged.wave, inputLines: merged.lines, status: status,
+            change: change)
+    }
+}
