@@ -4,7 +4,7 @@ import Foundation
 
 /// SIGINT/SIGTERM handling for a run: the first signal asks the run to stop dispatching and drain;
 /// a second one exits at once (the journal is valid at every record boundary).
-final class SignalTrap: Sendable {
+final class SignalTrap {
     private let sources: [any DispatchSourceSignal]
 
     /// Installs the trap; `onFirst` is told which signal arrived first.
