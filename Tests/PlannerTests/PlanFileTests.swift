@@ -1,0 +1,81 @@
+import Foundation
+import Planner
+import TestSupport
+import Testing
+
+@Suite("Plan file")
+struct PlanFileTests {
+    static let changes =
+        "id,name,configData.apiToken,enabled,wave\n\(TestInputs.id1),renamed,s3cr3t-token,,1\n\(TestInputs.id2),,,true,\n"
+
+    static func plan() -> Plan {
+        PlanBuilder.build(
+            changes: TestInputs.csv(changes), snapshot: TestInputs.snapshot, org: "org-1",
+            baseURL: "https://api.m3ter.com"
+        ).plan
+    }
+
+    @Test("writes and reads back the same plan, secrets withheld")
+    func roundTrip() throws {
+        let directory = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let url = directory.appendingPathComponent("plan.json")
+        let plan = Self.plan()
+        try PlanFile.write(plan, to: url)
+        let attributes = try FileManager.default.attributesOfItem(atPath: url.path)
+        #expect((attributes[.posixPermissions] as? Int) == 0o600)
+        let read = try PlanFile.read(from: url)
+        #expect(read.fingerprint == plan.fingerprint)
+        #expect(read.items.map(\.id) == plan.items.map(\.id))
+        #expect(read.items.map(\.diff) == plan.items.map(\.diff))
+        #expect(read.items.map(\.before) == plan.items.map(\.before))
+        #expect(read.items.map(\.change.fields) == plan.items.map(\.change.fields))
+        #expect(read.input == plan.input)
+        #expect(read.org == "org-1")
+        #expect(read.items.first { $0.id == TestInputs.id1 }?.change.secretsWithheld == true)
+        #expect(read.items.first { $0.id == TestInputs.id2 }?.change.secretsWithheld == false)
+        #expect(!(try String(contentsOf: url, encoding: .utf8)).contains("s3cr3t-token"))
+    }
+
+    @Test("the fingerprint matches what JSONDecoder reads back, and an edit is refused")
+    func tampered() throws {
+        let data = PlanFile.encode(Self.plan())
+        let text = String(decoding: data, as: UTF8.self).replacingOccurrences(of: "\"renamed\"", with: "\"evil\"")
+        #expect(throws: PlanFileError.fingerprintMismatch(path: "p.json")) {
+            try PlanFile.decode(Data(text.utf8), path: "p.json")
+        }
+    }
+
+    @Test("a plan of another format version is refused")
+    func version() throws {
+        let text = String(decoding: PlanFile.encode(Self.plan()), as: UTF8.self)
+            .replacingOccurrences(of: "\"formatVersion\":1", with: "\"formatVersion\":7")
+        #expect(throws: PlanFileError.unsupportedVersion(path: "p.json", found: 7, supported: 1)) {
+            try PlanFile.decode(Data(text.utf8), path: "p.json")
+        }
+        #expect(throws: PlanFileError.self) { try PlanFile.decode(Data("{\"x\":1}".utf8), path: "p.json") }
+    }
+
+    @Test("the item encoding is the one JSONEncoder writes with sorted keys")
+    func canonicalMatchesCodable() throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        for item in Self.plan().items {
+            var redacted = item
+            redacted.change = try JSONDecoder().decode(ConfigChange.self, from: encoder.encode(item.change))
+            let viaCodable = try JSONValue(parsing: String(decoding: encoder.encode(redacted), as: UTF8.self))
+            #expect(try JSONValue(parsing: PlanEncoding.canonicalText(of: item)) == viaCodable)
+        }
+    }
+
+    @Test("replaying the change list restores secret-bearing changes; another file is refused")
+    func replay() throws {
+        let plan = try PlanFile.decode(PlanFile.encode(Self.plan()))
+        let changes = try PlanBuilder.replay(plan, changes: TestInputs.csv(Self.changes))
+        #expect(changes[TestInputs.id1]?.configDataPatch == .object(["apiToken": .string("s3cr3t-token")]))
+        #expect(changes[TestInputs.id1]?.secretsWithheld == false)
+        #expect(changes.count == 2)
+        let other = TestInputs.csv(Self.changes + "\(TestInputs.id3),x,,,\n")
+        #expect(throws: ReplayError.self) { try PlanBuilder.replay(plan, changes: other) }
+    }
+}
