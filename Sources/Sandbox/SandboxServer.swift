@@ -58,7 +58,8 @@ public final class SandboxServer: Sendable {
             throw .cannotListen(host: options.host, port: options.port, reason: "not an IP address literal")
         }
         let http = HTTPServer(
-            config: HTTPServer.Configuration(address: address, timeout: 300, logger: .disabled),
+            config: HTTPServer.Configuration(
+                address: address, timeout: 300, pool: NoDelaySocketPool(), logger: .disabled),
             handler: SandboxHTTPHandler(store: store, orgId: options.orgId)
         )
         let failure = Failure()
@@ -84,9 +85,10 @@ public final class SandboxServer: Sendable {
         return SandboxServer(baseURL: url, port: port, options: options, store: store, http: http, task: task)
     }
 
-    /// Stops listening, closes connections and waits for the server task to end.
+    /// Stops listening, closes every connection (cancelling requests in progress) and waits for the
+    /// server task to end.
     public func stop() async {
-        await http.stop(timeout: 1)
+        await http.stop(timeout: 0)
         task.cancel()
         await task.value
     }

@@ -1,4 +1,5 @@
 /// Runs `body` with a started sandbox and stops it afterwards, also when `body` throws.
+@discardableResult
 public func withSandbox<T>(
     _ options: SandboxOptions = SandboxOptions(), isolation: isolated (any Actor)? = #isolation,
     _ body: (SandboxServer) async throws -> T

@@ -1,16 +1,48 @@
 import FlyingFox
+import FlyingSocks
+import Foundation
 
-/// The lost-response fault: a response whose sending fails before a single byte is written.
+/// The lost-response fault as FlyingFox responses: the write has committed, then the connection
+/// closes before the client has a complete response.
 ///
-/// FlyingFox turns a throwing handler into a 500, which is a response. A WebSocket payload is
-/// different: the server asks this handler for its frames before it writes the upgrade header, and
-/// when that throws it closes the connection. So the client sees the connection close with no HTTP
-/// response at all, after the write has committed: exactly the case a client cannot tell from a
-/// failed write.
-struct LostResponse: WSHandler {
+/// FlyingFox turns a throwing handler into a 500, which is a response; these payloads fail while
+/// the server is sending instead, which makes it close the connection.
+enum LostResponse {
+    /// Status line and headers (with the real `Content-Length`) are sent, then the connection
+    /// closes before the body: the client gets a prompt transport error and knows the request
+    /// reached the server.
+    static func truncated(status: Int, body: Data) -> HTTPResponse {
+        HTTPResponse(
+            statusCode: HTTPStatusCode(status, phrase: "OK"), headers: [.contentType: "application/json"],
+            body: HTTPBodySequence(from: FailingBytes(), count: max(body.count, 1))
+        )
+    }
+
+    /// Not a single byte is sent: the server asks a WebSocket handler for its frames before it
+    /// writes anything, and this one throws. Beware: libcurl (URLSession on Linux) silently resends
+    /// a request whose reused connection closes with no response at all, so this mode can double a
+    /// non-idempotent write, and URLSession may then wait for its timeout.
+    static func empty() -> HTTPResponse {
+        HTTPResponse(webSocket: ThrowingHandler())
+    }
+
     struct Dropped: Error {}
 
-    func makeFrames(for client: AsyncThrowingStream<WSFrame, any Error>) async throws -> AsyncStream<WSFrame> {
-        throw Dropped()
+    private struct ThrowingHandler: WSHandler {
+        func makeFrames(for client: AsyncThrowingStream<WSFrame, any Error>) async throws -> AsyncStream<WSFrame> {
+            throw Dropped()
+        }
+    }
+
+    /// A body that fails on its first read.
+    private struct FailingBytes: AsyncBufferedSequence {
+        typealias Element = UInt8
+
+        struct AsyncIterator: AsyncBufferedIteratorProtocol {
+            mutating func next() async throws -> UInt8? { throw Dropped() }
+            mutating func nextBuffer(suggested count: Int) async throws -> [UInt8]? { throw Dropped() }
+        }
+
+        func makeAsyncIterator() -> AsyncIterator { AsyncIterator() }
     }
 }

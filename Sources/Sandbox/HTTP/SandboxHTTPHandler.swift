@@ -24,7 +24,12 @@ struct SandboxHTTPHandler: HTTPHandler {
             )
         )
         await store.end()
-        if response.dropConnection { return HTTPResponse(webSocket: LostResponse()) }
+        if response.dropConnection {
+            switch await store.faults().lostResponseMode {
+            case .truncated: return LostResponse.truncated(status: response.status, body: response.body)
+            case .empty: return LostResponse.empty()
+            }
+        }
         return Self.http(response)
     }
 

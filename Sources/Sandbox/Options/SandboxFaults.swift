@@ -21,6 +21,9 @@ public struct SandboxFaults: Sendable, Codable, Equatable {
     /// Probability (0…1) that a successful write commits and then the connection closes without
     /// any HTTP response (the case a client cannot tell from a failed write).
     public var lostResponseRate: Double
+    /// How a lost response is lost: `truncated` (default: headers, then the connection closes
+    /// before the body) or `empty` (the connection closes before a single byte).
+    public var lostResponseMode: LostResponseMode
     /// Status of a version mismatch on `PUT`: 400 (m3ter's) or 409.
     public var versionMismatchStatus: Int
     /// Lifetime of issued bearer tokens, in seconds (`expires_in`).
@@ -31,7 +34,8 @@ public struct SandboxFaults: Sendable, Codable, Equatable {
     /// Faults with m3ter's defaults unless given.
     public init(
         rateLimit: Int = 50, retryAfter: Int? = nil, latencyMs: Int = 0, jitterMs: Int = 0, errorRate: Double = 0,
-        lostResponseRate: Double = 0, versionMismatchStatus: Int = 400, tokenLifetimeSeconds: Int = 18_000,
+        lostResponseRate: Double = 0, lostResponseMode: LostResponseMode = .truncated, versionMismatchStatus: Int = 400,
+        tokenLifetimeSeconds: Int = 18_000,
         authFailureStatus: Int = 403
     ) {
         self.rateLimit = rateLimit
@@ -40,13 +44,15 @@ public struct SandboxFaults: Sendable, Codable, Equatable {
         self.jitterMs = jitterMs
         self.errorRate = errorRate
         self.lostResponseRate = lostResponseRate
+        self.lostResponseMode = lostResponseMode
         self.versionMismatchStatus = versionMismatchStatus
         self.tokenLifetimeSeconds = tokenLifetimeSeconds
         self.authFailureStatus = authFailureStatus
     }
 
     private enum CodingKeys: String, CodingKey {
-        case rateLimit, retryAfter, latencyMs, jitterMs, errorRate, lostResponseRate, versionMismatchStatus
+        case rateLimit, retryAfter, latencyMs, jitterMs, errorRate, lostResponseRate, lostResponseMode
+        case versionMismatchStatus
         case tokenLifetimeSeconds, authFailureStatus
     }
 
@@ -60,6 +66,8 @@ public struct SandboxFaults: Sendable, Codable, Equatable {
             jitterMs: try c.decodeIfPresent(Int.self, forKey: .jitterMs) ?? d.jitterMs,
             errorRate: try c.decodeIfPresent(Double.self, forKey: .errorRate) ?? d.errorRate,
             lostResponseRate: try c.decodeIfPresent(Double.self, forKey: .lostResponseRate) ?? d.lostResponseRate,
+            lostResponseMode: try c.decodeIfPresent(LostResponseMode.self, forKey: .lostResponseMode)
+                ?? d.lostResponseMode,
             versionMismatchStatus: try c.decodeIfPresent(Int.self, forKey: .versionMismatchStatus)
                 ?? d.versionMismatchStatus,
             tokenLifetimeSeconds: try c.decodeIfPresent(Int.self, forKey: .tokenLifetimeSeconds)
@@ -76,6 +84,7 @@ public struct SandboxFaults: Sendable, Codable, Equatable {
         try c.encode(jitterMs, forKey: .jitterMs)
         try c.encode(errorRate, forKey: .errorRate)
         try c.encode(lostResponseRate, forKey: .lostResponseRate)
+        try c.encode(lostResponseMode, forKey: .lostResponseMode)
         try c.encode(versionMismatchStatus, forKey: .versionMismatchStatus)
         try c.encode(tokenLifetimeSeconds, forKey: .tokenLifetimeSeconds)
         try c.encode(authFailureStatus, forKey: .authFailureStatus)
@@ -103,4 +112,12 @@ public struct SandboxFaults: Sendable, Codable, Equatable {
         }
         return problems
     }
+}
+
+/// How the lost-response fault loses a response.
+public enum LostResponseMode: String, Sendable, Codable, CaseIterable {
+    /// Status line and headers arrive, then the connection closes before the body.
+    case truncated
+    /// The connection closes before a single byte of the response.
+    case empty
 }

@@ -50,8 +50,8 @@ public enum SeedData {
         }
         let configs: [SandboxConfig]
         do {
-            if let array = try? JSONDecoder().decode([SandboxConfig].self, from: data) {
-                configs = array
+            if data.first(where: { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }) == UInt8(ascii: "[") {
+                configs = try JSONDecoder().decode([SandboxConfig].self, from: data)
             } else {
                 configs = try JSONDecoder().decode(StateFile.self, from: data).configs
             }

@@ -62,6 +62,9 @@ struct SandboxCommand: AsyncParsableCommand {
     @Option(help: "Probability (0-1) that a write commits and the connection then closes with no response.")
     var lostResponseRate = 0.0
 
+    @Option(help: "How a lost response is lost: truncated (headers, then close) or empty (close before any byte).")
+    var lostResponseMode = "truncated"
+
     @Option(help: "Status of a version mismatch: 400 (m3ter's) or 409.")
     var versionMismatchStatus = 400
 
@@ -74,7 +77,9 @@ struct SandboxCommand: AsyncParsableCommand {
     var faults: SandboxFaults {
         SandboxFaults(
             rateLimit: rateLimit, retryAfter: retryAfter, latencyMs: latencyMs, jitterMs: jitterMs,
-            errorRate: errorRate, lostResponseRate: lostResponseRate, versionMismatchStatus: versionMismatchStatus,
+            errorRate: errorRate, lostResponseRate: lostResponseRate,
+            lostResponseMode: LostResponseMode(rawValue: lostResponseMode) ?? .truncated,
+            versionMismatchStatus: versionMismatchStatus,
             tokenLifetimeSeconds: tokenLifetime, authFailureStatus: authFailureStatus
         )
     }
@@ -82,6 +87,9 @@ struct SandboxCommand: AsyncParsableCommand {
     func validate() throws {
         if configs != nil, data != nil { throw ValidationError("--configs and --data are mutually exclusive") }
         if let configs, configs < 0 { throw ValidationError("--configs must not be negative") }
+        if LostResponseMode(rawValue: lostResponseMode) == nil {
+            throw ValidationError("--lost-response-mode must be truncated or empty")
+        }
         if let problem = faults.problems.first { throw ValidationError(problem) }
     }
 
