@@ -135,6 +135,8 @@ public actor M3terClient: ConfigAPI {
             return try TokenGrant.decode(response.body)
         } catch {
             switch error {
+            case .authentication(let status, let message):
+                throw .authentication(status: status, message: "token exchange refused: \(message)")
             case .http(let status, let message), .versionConflict(let status, let message):
                 if (400...499).contains(status), status != 429 {
                     throw .authentication(status: status, message: "token exchange refused: \(message)")

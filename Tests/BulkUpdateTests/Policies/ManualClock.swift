@@ -85,8 +85,13 @@ final class ManualClock: Clock, @unchecked Sendable {
         for sleeper in due { sleeper.continuation.resume() }
     }
 
-    /// Waits (yielding, never sleeping) until `count` tasks are asleep on this clock.
+    /// Waits (yielding, never sleeping) until `count` tasks are asleep on this clock; gives up after
+    /// a generous number of yields so a broken test fails instead of hanging.
     func waitForSleepers(_ count: Int) async {
-        while sleeperCount < count { await Task.yield() }
+        var spins = 0
+        while sleeperCount < count, spins < 1_000_000 {
+            spins += 1
+            await Task.yield()
+        }
     }
 }
