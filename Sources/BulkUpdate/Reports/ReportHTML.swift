@@ -168,8 +168,8 @@ public enum ReportHTML {
         for row in report.rows {
             out += "<tr data-status=\"\(row.status.rawValue)\"><td>\(pill(row.status))"
             if row.reconciled { out += " <span class=\"tag\" title=\"found already applied\">reconciled</span>" }
-            out += "</td><td><code>\(escape(row.id))</code></td><td>\(escape(row.name ?? ""))</td>"
-            out += "<td class=\"nowrap\">\(escape(row.versionText))</td><td>"
+            out += "</td><td class=\"nowrap\"><code>\(escape(row.id))</code></td><td>\(escape(row.name ?? ""))</td>"
+            out += "<td class=\"nowrap\">\(escape(row.versionText))</td><td class=\"fields\">"
             out += row.changedFields.map { "<code>\(escape($0))</code>" }.joined(separator: " ")
             out += "</td><td class=\"num\">\(row.attempts)</td><td class=\"num\">"
             out += "\(row.httpStatus.map(String.init) ?? "")</td><td>\(escape(row.message ?? ""))</td></tr>\n"
@@ -283,6 +283,10 @@ public enum ReportHTML {
         border-radius:999px;padding:3px 12px;cursor:pointer}
         .chip[aria-pressed=true]{border-color:var(--c,var(--text));box-shadow:inset 0 0 0 1px var(--c,var(--text))}
         .chip b{font-weight:600;color:var(--dim);margin-left:4px}
+        .chip::before{content:"";display:inline-block;width:8px;height:8px;border-radius:50%;margin-right:6px;
+        background:var(--c,var(--dim))}
+        .fields code{display:inline-block;background:var(--grid);border-radius:4px;padding:0 5px;margin:1px 0}
+        #items code{font-size:12px}
         #q{font:inherit;padding:4px 10px;border:1px solid var(--line);border-radius:6px;background:var(--panel);
         color:var(--text);min-width:220px;margin-left:auto}
         footer{margin-top:36px;color:var(--dim);font-size:12px}

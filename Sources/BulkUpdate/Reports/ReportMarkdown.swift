@@ -97,7 +97,7 @@ public enum ReportMarkdown {
         out.reserveCapacity(text.count)
         for character in text {
             switch character {
-            case "\\", "`", "*", "_", "[", "]", "<", ">", "|", "#", "&", "!", "~":
+            case "\\", "`", "*", "_", "[", "]", "<", ">", "|", "~":
                 out += "\\"
                 out.append(character)
             case "\r\n", "\n", "\r": out += " "

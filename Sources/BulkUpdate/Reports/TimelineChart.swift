@@ -7,7 +7,7 @@ struct TimelineChart {
     private let height = 260.0
     private let left = 48.0
     private let right = 52.0
-    private let top = 14.0
+    private let top = 28.0
     private let bottom = 30.0
 
     /// Seconds from the start to the end of the chart.
@@ -43,15 +43,18 @@ struct TimelineChart {
         guard !buckets.isEmpty || hasRequests else { return nil }
         let plotWidth = width - left - right
         let plotHeight = height - top - bottom
-        let maxOutcomes = Self.niceCeiling(Double(buckets.map { $0.values.reduce(0, +) }.max() ?? 0))
-        let maxRate = Self.niceCeiling(Double(requestsPerSecond.max() ?? 0))
+        let outcomeAxis = Self.axis(for: Double(buckets.map { $0.values.reduce(0, +) }.max() ?? 0))
+        let rateAxis = Self.axis(for: Double(requestsPerSecond.max() ?? 0))
+        let maxOutcomes = outcomeAxis.top
+        let maxRate = rateAxis.top
         func x(_ seconds: Double) -> Double { left + seconds / span * plotWidth }
         func y(_ value: Double, _ top: Double) -> Double { self.top + plotHeight - value / top * plotHeight }
         var out = "<svg viewBox=\"0 0 \(Int(width)) \(Int(height))\" role=\"img\" "
         out += "aria-label=\"Outcomes and request rate over the run\">"
         // Horizontal grid and left axis (outcomes per bucket).
-        for step in 0...4 {
-            let value = maxOutcomes * Double(step) / 4
+        let steps = outcomeAxis.steps
+        for step in 0...steps {
+            let value = maxOutcomes * Double(step) / Double(steps)
             let lineY = y(value, maxOutcomes)
             out +=
                 "<line class=\"grid\" x1=\"\(f(left))\" x2=\"\(f(width - right))\" y1=\"\(f(lineY))\" y2=\"\(f(lineY))\"/>"
@@ -60,7 +63,7 @@ struct TimelineChart {
                     "<text x=\"\(f(left - 6))\" y=\"\(f(lineY + 4))\" text-anchor=\"end\">\(Self.label(value))</text>"
             }
             if hasRequests {
-                let rate = maxRate * Double(step) / 4
+                let rate = maxRate * Double(step) / Double(steps)
                 out += "<text x=\"\(f(width - right + 6))\" y=\"\(f(lineY + 4))\">\(Self.label(rate))</text>"
             }
         }
@@ -77,10 +80,10 @@ struct TimelineChart {
         out += "<line class=\"axis\" x1=\"\(f(left))\" x2=\"\(f(width - right))\" y1=\"\(f(height - bottom))\" "
         out += "y2=\"\(f(height - bottom))\"/>"
         if !buckets.isEmpty {
-            out += "<text x=\"\(f(left - 40))\" y=\"\(f(top - 2))\">items</text>"
+            out += "<text x=\"\(f(left - 6))\" y=\"\(f(top - 14))\" text-anchor=\"end\">items</text>"
         }
         if hasRequests {
-            out += "<text x=\"\(f(width - right + 6))\" y=\"\(f(top - 2))\">req/s</text>"
+            out += "<text x=\"\(f(width - right + 6))\" y=\"\(f(top - 14))\">req/s</text>"
         }
         // Stacked outcome bars.
         let barWidth = bucketSeconds / span * plotWidth
@@ -116,13 +119,14 @@ struct TimelineChart {
         return tenths % 10 == 0 ? "\(tenths / 10)" : "\(tenths / 10).\(abs(tenths % 10))"
     }
 
-    /// 1, 2, 5 × 10ⁿ at or above `value` (at least 1).
-    static func niceCeiling(_ value: Double) -> Double {
-        guard value > 1 else { return 1 }
+    /// An axis from 0 in four whole-number steps of 1, 2, 2.5 or 5 × 10ⁿ: its top and number of steps.
+    static func axis(for value: Double) -> (top: Double, steps: Int) {
         var magnitude = 1.0
-        while magnitude * 10 <= value { magnitude *= 10 }
-        for factor in [1.0, 2.0, 2.5, 5.0, 10.0] where factor * magnitude >= value { return factor * magnitude }
-        return 10 * magnitude
+        while magnitude * 10 * 4 < value { magnitude *= 10 }
+        for factor in [1.0, 2.0, 2.5, 5.0, 10.0] where factor != 2.5 || magnitude >= 10 {
+            if factor * magnitude * 4 >= value { return (factor * magnitude * 4, 4) }
+        }
+        return (magnitude * 40, 4)
     }
 
     private static func label(_ value: Double) -> String {
