@@ -194,9 +194,8 @@ public actor M3terClient: ConfigAPI {
                 if response.isSuccess { return response }
                 let message = errorMessage(response, token: token)
                 if response.status == 401 || response.status == 403 {
-                    // One refresh and retry; a second only when the retry's token, too, was refused (it
-                    // can have been fetched by another request a while ago and expired on the way).
-                    if authenticated, refreshes < 2, tokens.canRefresh, let token {
+                    // One refresh and one retry; `sentAt` makes the retry's token newer than this attempt.
+                    if authenticated, refreshes < 1, tokens.canRefresh, let token {
                         await tokens.invalidate(token, sentAt: sentAt)
                         refreshes += 1
                         attempt -= 1

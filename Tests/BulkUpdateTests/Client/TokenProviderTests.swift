@@ -21,8 +21,8 @@ struct TokenProviderTests {
     static let credentials = Credentials(apiKey: "k", apiSecret: "s")
 
     @Test(
-        "refreshes 10 % of the lifetime early, at most 60 s",
-        arguments: [(2, 200), (100, 10_000), (18_000, 60_000)] as [(Int64, Int64)])
+        "refreshes 10 % of the lifetime early, at most 60 s, but half of a short lifetime up to 5 s",
+        arguments: [(2, 1_000), (8, 4_000), (30, 5_000), (100, 10_000), (18_000, 60_000)] as [(Int64, Int64)])
     func margin(lifetime: Int64, milliseconds: Int64) {
         #expect(TokenProvider.refreshMargin(lifetime: .seconds(lifetime)) == .milliseconds(milliseconds))
     }
@@ -34,7 +34,7 @@ struct TokenProviderTests {
         let provider = TokenProvider(credentials: Self.credentials, clock: clock)
         let exchange: TokenProvider.Exchange = { await counter.next() }
         #expect(try await provider.token(exchange: exchange) == "token-1")
-        clock.advance(by: .milliseconds(1_799))
+        clock.advance(by: .milliseconds(999))
         #expect(try await provider.token(exchange: exchange) == "token-1")
         clock.advance(by: .milliseconds(1))
         #expect(try await provider.token(exchange: exchange) == "token-2")
@@ -106,5 +106,24 @@ struct TokenProviderTests {
         #expect(request.url.absoluteString == "https://api.m3ter.com/oauth/token")
         #expect(request.header("Authorization") == "Basic a2V5OnNlYw==")
         #expect(request.body == Data("grant_type=client_credentials".utf8))
+    }
+
+    @Test("a refusal invalidates any cached token that is not newer than the refused request")
+    func invalidateOlderThanAttempt() async throws {
+        let clock = ManualClock()
+        let counter = ExchangeCounter(lifetime: .seconds(100))
+        let provider = TokenProvider(credentials: Self.credentials, clock: clock)
+        let exchange: TokenProvider.Exchange = { await counter.next() }
+        #expect(try await provider.token(exchange: exchange) == "token-1")
+        clock.advance(by: .seconds(1))
+        let sentAt = await provider.now
+        // Another request's token ("token-0", long gone) was refused after token-1 was cached,
+        // but token-1 is older than the refused attempt: it may have expired on the way too.
+        await provider.invalidate("token-0", sentAt: sentAt)
+        clock.advance(by: .milliseconds(1))
+        #expect(try await provider.token(exchange: exchange) == "token-2")
+        // A token requested after the refused attempt was sent is kept.
+        await provider.invalidate("token-1", sentAt: sentAt)
+        #expect(try await provider.token(exchange: exchange) == "token-2")
     }
 }
