@@ -9,7 +9,7 @@ struct BulkUpdateCommand: AsyncParsableCommand {
         version: BulkUpdateVersion.current,
         subcommands: [
             ValidateCommand.self, PlanCommand.self, ApplyCommand.self, ResumeCommand.self, ReportCommand.self,
-            SandboxCommand.self,
+            SandboxCommand.self, DemoCommand.self,
         ]
     )
 }

@@ -76,12 +76,7 @@ struct ApplyCommand: AsyncParsableCommand {
             }
             client = try connection.makeClient(rate: run.effectiveRate, concurrency: run.effectiveConcurrency)
             live = try await client.readOrg()
-            let result = PlanBuilder.build(
-                changes: list, snapshot: Snapshot(configs: live), options: PlanOptions(requireMatch: requireMatch),
-                org: client.settings.orgId, baseURL: client.settings.baseURL.absoluteString)
-            PlannerCommandSupport.printDiagnostics(result.diagnostics)
-            if result.hasErrors { throw Exit.invalid }
-            planned = result.plan
+            planned = try ApplyFlow.plan(list, live: live, client: client, requireMatch: requireMatch)
         } else {
             let path = plan ?? ""
             do {
@@ -105,22 +100,9 @@ struct ApplyCommand: AsyncParsableCommand {
             print("Nothing to do: every config already holds the change.")
         }
         try RunLauncher.confirm(yes: yes || writes == 0, summary: RunLauncher.planSummary(planned))
-        let directory: RunDirectory
-        do {
-            directory = try RunDirectory.create(
-                at: runDir.map { URL(fileURLWithPath: $0) }, plan: planned, now: Date())
-        } catch {
-            Terminal.errorLine("error: \(error); nothing was sent")
-            throw Exit.invalid
-        }
-        let configuration = RunSession.Configuration(
-            runDirectory: directory, items: items, options: run.execution, verify: !run.noVerify,
-            resumed: directory.isExistingRun, recordedOptions: run.recorded, toolVersion: BulkUpdateVersion.current,
-            inputFile: changes ?? plan)
-        let byId = Dictionary(live.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-        throw try await RunLauncher.run(
-            configuration, client: client, live: byId, quiet: run.quiet,
-            resumeHint: "bulk-update resume \(directory.url.path)")
+        throw try await ApplyFlow.execute(
+            planned, items: items, live: live, client: client, runDir: runDir.map { URL(fileURLWithPath: $0) },
+            options: run, inputFile: changes ?? plan)
     }
 }
 
@@ -129,8 +111,12 @@ enum PlanSecrets {
     /// The plan's items, with changes rebuilt from `changes` when any of them withholds secrets.
     ///
     /// Exits 2 when secrets are withheld and no (or the wrong) change list is given.
-    static func items(of plan: Plan, changes path: String?) throws -> [PlanItem]? {
-        guard plan.items.contains(where: { $0.change.secretsWithheld }) else { return nil }
+    ///
+    /// - Parameter remaining: the items still to send (a resumed run needs no secret for the rest).
+    static func items(
+        of plan: Plan, changes path: String?, remaining: (String) -> Bool = { _ in true }
+    ) throws -> [PlanItem]? {
+        guard plan.items.contains(where: { $0.change.secretsWithheld && remaining($0.id) }) else { return nil }
         guard let path else {
             Terminal.errorLine(
                 "error: this plan sets secret values, which plan files never hold; give the change list it was "

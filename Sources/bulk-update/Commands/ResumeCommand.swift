@@ -34,23 +34,24 @@ struct ResumeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let directory: RunDirectory
-        let recorded: [String: String]
+        let journal: JournalContents?
         do {
             directory = try RunDirectory.open(URL(fileURLWithPath: runDir))
             let journalURL = directory.journalURL
-            recorded =
+            journal =
                 FileManager.default.fileExists(atPath: journalURL.path)
-                ? try JournalReader.read(journalURL, expectedFingerprint: directory.plan.fingerprint)
-                    .headers.first?.options ?? [:] : [:]
+                ? try JournalReader.read(journalURL, expectedFingerprint: directory.plan.fingerprint) : nil
         } catch {
             Terminal.errorLine("error: \(error)")
             throw Exit.invalid
         }
+        let recorded = journal?.headers.first?.options ?? [:]
         let options = run.filled(from: recorded)
         if let warning = RateLimiter.warning(forRate: options.effectiveRate) {
             Terminal.errorLine("warning: \(warning)")
         }
-        let items = try PlanSecrets.items(of: directory.plan, changes: changes)
+        let items = try PlanSecrets.items(
+            of: directory.plan, changes: changes, remaining: { journal?.isFinished($0) != true })
         let client = try connection.makeClient(rate: options.effectiveRate, concurrency: options.effectiveConcurrency)
         if let org = directory.plan.org, org != client.settings.orgId {
             Terminal.errorLine("error: this run is for org \(org), not \(client.settings.orgId); nothing was sent")
