@@ -62,6 +62,43 @@ extension EndToEnd {
             }
         }
 
+        @Test("undo.csv restores the original state; a config changed since is a conflict, not overwritten")
+        func undo() async throws {
+            try await withSandbox(SandboxOptions(seedConfigs: 80, seed: 13)) { sandbox in
+                let dir = try TestSupport.temporaryDirectory()
+                let original = Dictionary(uniqueKeysWithValues: await sandbox.configs().map { ($0.id, $0) })
+                let changes = try TestSupport.write(
+                    "match.destination,name,integrationCredentialsId,configData.mapping.accountCode\n"
+                        + "Xero,\"Renamed \"\"Xero\"\", by bulk-update\",\(Self.newCredentials),400\n",
+                    to: "xero.csv", in: dir)
+                let first = try await CLIRunner.run(
+                    ["apply", changes.path, "--yes", "--run-dir", dir.appendingPathComponent("run").path],
+                    environment: sandbox.cliEnvironment)
+                #expect(first.status == 0, "\(first.stderr)")
+                let xero = original.values.filter { $0.destination == "Xero" }.map(\.id).sorted()
+                #expect(xero.count > 5)
+                let touched = try #require(xero.first)
+                await sandbox.mutate(id: touched) { $0.name = "edited by a colleague after the run" }
+                let undo = dir.appendingPathComponent("run/undo.csv")
+                let second = try await CLIRunner.run(
+                    ["apply", undo.path, "--yes", "--run-dir", dir.appendingPathComponent("undo").path],
+                    environment: sandbox.cliEnvironment)
+                #expect(second.status == 1, "\(second.stdout)\n\(second.stderr)")
+                #expect(second.stdout.contains("conflict 1"))
+                let now = Dictionary(uniqueKeysWithValues: await sandbox.configs().map { ($0.id, $0) })
+                #expect(now[touched]?.name == "edited by a colleague after the run")
+                #expect(now[touched]?.integrationCredentialsId == Self.newCredentials)
+                for id in xero.dropFirst() {
+                    let restored = try #require(now[id])
+                    let before = try #require(original[id])
+                    #expect(restored.name == before.name)
+                    #expect(restored.integrationCredentialsId == before.integrationCredentialsId)
+                    #expect(restored.configData == before.configData)
+                    #expect(restored.version == before.version + 2)
+                }
+            }
+        }
+
         @Test("online plan reads the org and writes nothing")
         func planWritesNothing() async throws {
             try await withSandbox(SandboxOptions(seedConfigs: 120, seed: 3)) { sandbox in
