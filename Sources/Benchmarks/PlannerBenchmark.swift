@@ -19,7 +19,7 @@ enum PlannerBenchmark {
                 index += 1
                 keep = arguments[index]
             default:
-                print("usage: Benchmarks planner [--rows N] [--keep DIR]")
+                say("usage: Benchmarks planner [--rows N] [--keep DIR]")
                 exit(64)
             }
             index += 1
@@ -32,17 +32,17 @@ enum PlannerBenchmark {
         let csv = directory.appendingPathComponent("changes.csv")
         let state = directory.appendingPathComponent("state.json")
 
-        print(
+        say(
             "planner benchmark: \(rows) rows against \(rows) configs (\(ProcessInfo.processInfo.activeProcessorCount) cores)"
         )
         var clock = Stopwatch()
         if !FileManager.default.fileExists(atPath: csv.path) || !FileManager.default.fileExists(atPath: state.path) {
             try generate(rows: rows, csv: csv, state: state)
-            print(String(format: "  generated inputs        %7.2f s  (not counted)", clock.lap()))
+            say(String(format: "  generated inputs        %7.2f s  (not counted)", clock.lap()))
         }
         let csvBytes = (try FileManager.default.attributesOfItem(atPath: csv.path)[.size] as? Int) ?? 0
         let stateBytes = (try FileManager.default.attributesOfItem(atPath: state.path)[.size] as? Int) ?? 0
-        print("  changes.csv \(csvBytes / 1_000_000) MB, state.json \(stateBytes / 1_000_000) MB")
+        say("  changes.csv \(csvBytes / 1_000_000) MB, state.json \(stateBytes / 1_000_000) MB")
 
         _ = clock.lap()
         let wc = Process()
@@ -52,7 +52,7 @@ enum PlannerBenchmark {
         try wc.run()
         wc.waitUntilExit()
         let wcTime = clock.lap()
-        print(
+        say(
             String(format: "  wc -l changes.csv       %7.3f s  (%6.0f MB/s)", wcTime, Double(csvBytes) / wcTime / 1e6))
 
         var records = 0
@@ -61,31 +61,33 @@ enum PlannerBenchmark {
         var reader = CSVReader(bytes: mapped.bytes)
         while let record = try reader.next() { records += record.fields.count > 0 ? 1 : 0 }
         let parseTime = clock.lap()
-        print(
+        say(
             String(
                 format: "  CSV parse (fields only)  %7.3f s  (%6.0f MB/s, %.0f rows/s)", parseTime,
                 Double(csvBytes) / parseTime / 1e6, Double(records) / parseTime))
 
         let total = Stopwatch()
         _ = clock.lap()
-        let list = try ChangeListReader.read(url: csv)
-        let readTime = clock.lap()
-        print(
+        // The command reads both inputs concurrently too: one core each.
+        async let readList = Self.timed { try ChangeListReader.read(url: csv) }
+        async let readSnapshot = Self.timed { try Snapshot.read(url: state) }
+        let (list, readTime) = try await readList
+        let (snapshot, snapshotTime) = try await readSnapshot
+        say(
             String(
                 format: "  read + validate CSV     %7.3f s  (%.0f rows/s)", readTime, Double(list.rows.count) / readTime
             ))
-        let snapshot = try Snapshot.read(url: state)
-        let snapshotTime = clock.lap()
-        print(
+        say(
             String(
                 format: "  read snapshot           %7.3f s  (%.0f configs/s, %6.0f MB/s)", snapshotTime,
                 Double(snapshot.configs.count) / snapshotTime, Double(stateBytes) / snapshotTime / 1e6))
+        say(String(format: "  both, concurrently      %7.3f s", clock.lap()))
         let result = PlanBuilder.build(changes: list, snapshot: snapshot)
         let buildTime = clock.lap()
-        print(String(format: "  resolve + merge + diff  %7.3f s", buildTime))
+        say(String(format: "  resolve + merge + diff  %7.3f s", buildTime))
         let wall = total.elapsed
         let summary = PlanRenderer.Summary(result.plan)
-        print(
+        say(
             String(
                 format:
                     "  plan total              %7.3f s  (%.0f rows/s): %d items (%d update, %d enable-only, %d unchanged)",
@@ -93,11 +95,16 @@ enum PlannerBenchmark {
                 summary.unchanged))
         _ = clock.lap()
         try PlanFile.write(result.plan, to: directory.appendingPathComponent("plan.json"))
-        print(String(format: "  write plan file         %7.3f s", clock.lap()))
-        print("  peak RSS                \(peakRSS())")
+        say(String(format: "  write plan file         %7.3f s", clock.lap()))
+        say("  peak RSS                \(peakRSS())")
         if result.hasErrors || result.plan.items.count != rows {
-            print("  UNEXPECTED: \(result.diagnostics.prefix(3))")
+            say("  UNEXPECTED: \(result.diagnostics.prefix(3))")
         }
+    }
+
+    /// Prints a line at once (stdout is block-buffered when piped).
+    static func say(_ line: String) {
+        FileHandle.standardOutput.write(Data((line + "\n").utf8))
     }
 
     /// `VmHWM` from `/proc/self/status`.
@@ -107,6 +114,12 @@ enum PlannerBenchmark {
         else { return "unknown" }
         let kilobytes = Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
         return String(format: "%.0f MB", Double(kilobytes) / 1024)
+    }
+
+    static func timed<T>(_ body: () throws -> T) rethrows -> (T, Double) {
+        var watch = Stopwatch()
+        let value = try body()
+        return (value, watch.lap())
     }
 
     struct Stopwatch {
