@@ -68,7 +68,7 @@ enum PlannerBenchmark {
 
         let total = Stopwatch()
         _ = clock.lap()
-        // The command reads both inputs concurrently too: one core each.
+        // Both inputs are read concurrently, one core each (a caller with both files can do the same).
         async let readList = Self.timed { try ChangeListReader.read(url: csv) }
         async let readSnapshot = Self.timed { try Snapshot.read(url: state) }
         let (list, readTime) = try await readList

@@ -61,16 +61,26 @@ public enum Secrets {
     ///
     /// `null` stays `null`: it is not a secret, and clearing a secret must stay visible.
     public static func redact(_ object: [String: JSONValue]) -> [String: JSONValue] {
-        var out: [String: JSONValue] = [:]
-        out.reserveCapacity(object.count)
+        redactedCopy(object) ?? object
+    }
+
+    /// The redacted object, or `nil` when nothing in it needs redacting (so callers can keep
+    /// sharing the original storage: a million configs without secrets cost no copies).
+    private static func redactedCopy(_ object: [String: JSONValue]) -> [String: JSONValue]? {
+        var out: [String: JSONValue]?
         for (key, value) in object {
+            let replacement: JSONValue?
             if isSecretKey(key), value != .null {
                 // Idempotent: a value that already is a fingerprint (read back from a plan) stays as it is.
-                out[key] = isFingerprint(value) ? value : fingerprint(value)
+                replacement = isFingerprint(value) ? nil : fingerprint(value)
             } else if case .object(let inner) = value {
-                out[key] = .object(redact(inner))
+                replacement = redactedCopy(inner).map(JSONValue.object)
             } else {
-                out[key] = value
+                replacement = nil
+            }
+            if let replacement {
+                if out == nil { out = object }
+                out?[key] = replacement
             }
         }
         return out
