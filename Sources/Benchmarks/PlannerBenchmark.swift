@@ -52,6 +52,7 @@ enum PlannerBenchmark {
         try wc.run()
         wc.waitUntilExit()
         let wcTime = clock.lap()
+        say("  load average \((try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.prefix(14) ?? "?")")
         say(
             String(format: "  wc -l changes.csv       %7.3f s  (%6.0f MB/s)", wcTime, Double(csvBytes) / wcTime / 1e6))
 
@@ -61,9 +62,11 @@ enum PlannerBenchmark {
         var reader = CSVReader(bytes: mapped.bytes)
         while let record = try reader.next() { records += record.fields.count > 0 ? 1 : 0 }
         let parseTime = clock.lap()
+        let parseCPU = clock.lapCPU
         say(
             String(
-                format: "  CSV parse (fields only)  %7.3f s  (%6.0f MB/s, %.0f rows/s)", parseTime,
+                format: "  CSV parse (fields only)  %7.3f s  (CPU %.3f s, %6.0f MB/s, %.0f rows/s)", parseTime,
+                parseCPU,
                 Double(csvBytes) / parseTime / 1e6, Double(records) / parseTime))
 
         let total = Stopwatch()
@@ -81,21 +84,25 @@ enum PlannerBenchmark {
             String(
                 format: "  read snapshot           %7.3f s  (%.0f configs/s, %6.0f MB/s)", snapshotTime,
                 Double(snapshot.configs.count) / snapshotTime, Double(stateBytes) / snapshotTime / 1e6))
-        say(String(format: "  both, concurrently      %7.3f s", clock.lap()))
+        let bothTime = clock.lap()
+        say(String(format: "  both, concurrently      %7.3f s  (CPU %.3f s)", bothTime, clock.lapCPU))
         let result = PlanBuilder.build(changes: list, snapshot: snapshot)
         let buildTime = clock.lap()
-        say(String(format: "  resolve + merge + diff  %7.3f s", buildTime))
+        say(String(format: "  resolve + merge + diff  %7.3f s  (CPU %.3f s)", buildTime, clock.lapCPU))
         let wall = total.elapsed
+        let cpu = total.elapsedCPU
         let summary = PlanRenderer.Summary(result.plan)
         say(
             String(
                 format:
-                    "  plan total              %7.3f s  (%.0f rows/s): %d items (%d update, %d enable-only, %d unchanged)",
-                wall, Double(list.rows.count) / wall, result.plan.items.count, summary.update, summary.enableOnly,
+                    "  plan total              %7.3f s  (CPU %.3f s; %.0f rows/s): %d items "
+                    + "(%d update, %d enable-only, %d unchanged)",
+                wall, cpu, Double(list.rows.count) / wall, result.plan.items.count, summary.update, summary.enableOnly,
                 summary.unchanged))
         _ = clock.lap()
         try PlanFile.write(result.plan, to: directory.appendingPathComponent("plan.json"))
-        say(String(format: "  write plan file         %7.3f s", clock.lap()))
+        let writeTime = clock.lap()
+        say(String(format: "  write plan file         %7.3f s  (CPU %.3f s)", writeTime, clock.lapCPU))
         say("  peak RSS                \(peakRSS())")
         if result.hasErrors || result.plan.items.count != rows {
             say("  UNEXPECTED: \(result.diagnostics.prefix(3))")
@@ -122,16 +129,34 @@ enum PlannerBenchmark {
         return (value, watch.lap())
     }
 
+    /// Wall time, and CPU time (user + system, all threads) as the contention-free measure.
     struct Stopwatch {
         private var last = DispatchTime.now().uptimeNanoseconds
         private let start = DispatchTime.now().uptimeNanoseconds
+        private var lastCPU = Stopwatch.cpuSeconds()
+        private let startCPU = Stopwatch.cpuSeconds()
+        /// CPU seconds of the last lap.
+        private(set) var lapCPU = 0.0
 
         var elapsed: Double { Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
+        var elapsedCPU: Double { Stopwatch.cpuSeconds() - startCPU }
 
         mutating func lap() -> Double {
             let now = DispatchTime.now().uptimeNanoseconds
-            defer { last = now }
+            let cpu = Stopwatch.cpuSeconds()
+            defer {
+                last = now
+                lapCPU = cpu - lastCPU
+                lastCPU = cpu
+            }
             return Double(now - last) / 1e9
+        }
+
+        static func cpuSeconds() -> Double {
+            var usage = rusage()
+            getrusage(RUSAGE_SELF.rawValue, &usage)
+            return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
+                + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
         }
     }
 
