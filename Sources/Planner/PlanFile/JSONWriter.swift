@@ -79,8 +79,7 @@ struct JSONWriter {
     mutating func object(_ members: [String: JSONValue]) {
         bytes.append(UInt8(ascii: "{"))
         var first = true
-        for key in members.keys.sorted() {
-            guard let member = members[key] else { continue }
+        for (key, member) in members.sorted(by: { $0.key < $1.key }) {
             if !first { bytes.append(UInt8(ascii: ",")) }
             first = false
             string(key)

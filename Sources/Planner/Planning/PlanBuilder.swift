@@ -19,6 +19,9 @@ public enum PlanBuilder {
         var conflicts = ConflictCollector(file: file)
         let resolution = resolve(changes.rows, in: snapshot.configs, file: file, options: options, into: &diagnostics)
 
+        // Waves ascend; inside a wave, input order (the order slots were first hit). Slots are put
+        // in that order first, so items are built in place instead of sorted afterwards.
+        let order = waveOrder(resolution, rows: changes.rows)
         // Items are independent: compute them on every core, in contiguous runs of slots, and
         // concatenate the runs in order (the result does not depend on the number of cores).
         let slotCount = resolution.slots.count
@@ -29,7 +32,8 @@ public enum PlanBuilder {
             var result = LaneResult(conflicts: ConflictCollector(file: file))
             let range = (lane * perLane)..<min(slotCount, (lane + 1) * perLane)
             result.items.reserveCapacity(range.count)
-            for slot in range {
+            for position in range {
+                let slot = order.map { Int($0[position]) } ?? position
                 let config = snapshot.configs[Int(resolution.slots[slot])]
                 let rows = resolution.rows(of: slot).map { changes.rows[Int($0)] }
                 let merged = ChangeMerger.merge(rows, configID: config.id, conflicts: &result.conflicts)
@@ -53,11 +57,6 @@ public enum PlanBuilder {
             items.append(contentsOf: result.items)
             conflicts.absorb(result.conflicts)
             diagnostics += result.diagnostics
-        }
-        // Waves ascend; inside a wave, input order (the order slots were first hit).
-        if items.contains(where: { $0.wave != 0 }) {
-            let order = items.indices.sorted { (items[$0].wave, $0) < (items[$1].wave, $1) }
-            items = order.map { items[$0] }
         }
 
         let all = changes.diagnostics + conflicts.diagnostics + diagnostics
@@ -114,6 +113,26 @@ public enum PlanBuilder {
         diagnostics.enumerated()
             .sorted { ($0.element.line ?? 0, $0.offset) < ($1.element.line ?? 0, $1.offset) }
             .map(\.element)
+    }
+
+    /// Slot indices ordered by wave, then first hit; `nil` when every row is in wave 0.
+    ///
+    /// A slot's wave is the first wave any of its rows gives (rows that disagree are a conflict,
+    /// reported by the merge, and such a plan is never applied).
+    private static func waveOrder(_ resolution: Resolution, rows: [ChangeRow]) -> [Int32]? {
+        guard rows.contains(where: { ($0.wave ?? 0) != 0 }) else { return nil }
+        var waves = [Int](repeating: 0, count: resolution.slots.count)
+        for slot in waves.indices {
+            var entry = resolution.head[slot]
+            while entry >= 0 {
+                if let wave = rows[Int(resolution.entryRow[Int(entry)])].wave {
+                    waves[slot] = wave
+                    break
+                }
+                entry = resolution.entryNext[Int(entry)]
+            }
+        }
+        return (0..<Int32(waves.count)).sorted { (waves[Int($0)], $0) < (waves[Int($1)], $1) }
     }
 
     // MARK: Resolution
