@@ -19,7 +19,7 @@ enum PlannerBenchmark {
                 index += 1
                 keep = arguments[index]
             default:
-                print("usage: Benchmarks planner [--rows N] [--keep DIR]")
+                say("usage: Benchmarks planner [--rows N] [--keep DIR]")
                 exit(64)
             }
             index += 1
@@ -32,17 +32,17 @@ enum PlannerBenchmark {
         let csv = directory.appendingPathComponent("changes.csv")
         let state = directory.appendingPathComponent("state.json")
 
-        print(
+        say(
             "planner benchmark: \(rows) rows against \(rows) configs (\(ProcessInfo.processInfo.activeProcessorCount) cores)"
         )
         var clock = Stopwatch()
         if !FileManager.default.fileExists(atPath: csv.path) || !FileManager.default.fileExists(atPath: state.path) {
             try generate(rows: rows, csv: csv, state: state)
-            print(String(format: "  generated inputs        %7.2f s  (not counted)", clock.lap()))
+            say(String(format: "  generated inputs        %7.2f s  (not counted)", clock.lap()))
         }
         let csvBytes = (try FileManager.default.attributesOfItem(atPath: csv.path)[.size] as? Int) ?? 0
         let stateBytes = (try FileManager.default.attributesOfItem(atPath: state.path)[.size] as? Int) ?? 0
-        print("  changes.csv \(csvBytes / 1_000_000) MB, state.json \(stateBytes / 1_000_000) MB")
+        say("  changes.csv \(csvBytes / 1_000_000) MB, state.json \(stateBytes / 1_000_000) MB")
 
         _ = clock.lap()
         let wc = Process()
@@ -52,7 +52,8 @@ enum PlannerBenchmark {
         try wc.run()
         wc.waitUntilExit()
         let wcTime = clock.lap()
-        print(
+        say("  load average \((try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.prefix(14) ?? "?")")
+        say(
             String(format: "  wc -l changes.csv       %7.3f s  (%6.0f MB/s)", wcTime, Double(csvBytes) / wcTime / 1e6))
 
         var records = 0
@@ -61,43 +62,56 @@ enum PlannerBenchmark {
         var reader = CSVReader(bytes: mapped.bytes)
         while let record = try reader.next() { records += record.fields.count > 0 ? 1 : 0 }
         let parseTime = clock.lap()
-        print(
+        let parseCPU = clock.lapCPU
+        say(
             String(
-                format: "  CSV parse (fields only)  %7.3f s  (%6.0f MB/s, %.0f rows/s)", parseTime,
+                format: "  CSV parse (fields only)  %7.3f s  (CPU %.3f s, %6.0f MB/s, %.0f rows/s)", parseTime,
+                parseCPU,
                 Double(csvBytes) / parseTime / 1e6, Double(records) / parseTime))
 
         let total = Stopwatch()
         _ = clock.lap()
-        let list = try ChangeListReader.read(url: csv)
-        let readTime = clock.lap()
-        print(
+        // Both inputs are read concurrently, one core each (a caller with both files can do the same).
+        async let readList = Self.timed { try ChangeListReader.read(url: csv) }
+        async let readSnapshot = Self.timed { try Snapshot.read(url: state) }
+        let (list, readTime) = try await readList
+        let (snapshot, snapshotTime) = try await readSnapshot
+        say(
             String(
                 format: "  read + validate CSV     %7.3f s  (%.0f rows/s)", readTime, Double(list.rows.count) / readTime
             ))
-        let snapshot = try Snapshot.read(url: state)
-        let snapshotTime = clock.lap()
-        print(
+        say(
             String(
                 format: "  read snapshot           %7.3f s  (%.0f configs/s, %6.0f MB/s)", snapshotTime,
                 Double(snapshot.configs.count) / snapshotTime, Double(stateBytes) / snapshotTime / 1e6))
+        let bothTime = clock.lap()
+        say(String(format: "  both, concurrently      %7.3f s  (CPU %.3f s)", bothTime, clock.lapCPU))
         let result = PlanBuilder.build(changes: list, snapshot: snapshot)
         let buildTime = clock.lap()
-        print(String(format: "  resolve + merge + diff  %7.3f s", buildTime))
+        say(String(format: "  resolve + merge + diff  %7.3f s  (CPU %.3f s)", buildTime, clock.lapCPU))
         let wall = total.elapsed
+        let cpu = total.elapsedCPU
         let summary = PlanRenderer.Summary(result.plan)
-        print(
+        say(
             String(
                 format:
-                    "  plan total              %7.3f s  (%.0f rows/s): %d items (%d update, %d enable-only, %d unchanged)",
-                wall, Double(list.rows.count) / wall, result.plan.items.count, summary.update, summary.enableOnly,
+                    "  plan total              %7.3f s  (CPU %.3f s; %.0f rows/s): %d items "
+                    + "(%d update, %d enable-only, %d unchanged)",
+                wall, cpu, Double(list.rows.count) / wall, result.plan.items.count, summary.update, summary.enableOnly,
                 summary.unchanged))
         _ = clock.lap()
         try PlanFile.write(result.plan, to: directory.appendingPathComponent("plan.json"))
-        print(String(format: "  write plan file         %7.3f s", clock.lap()))
-        print("  peak RSS                \(peakRSS())")
+        let writeTime = clock.lap()
+        say(String(format: "  write plan file         %7.3f s  (CPU %.3f s)", writeTime, clock.lapCPU))
+        say("  peak RSS                \(peakRSS())")
         if result.hasErrors || result.plan.items.count != rows {
-            print("  UNEXPECTED: \(result.diagnostics.prefix(3))")
+            say("  UNEXPECTED: \(result.diagnostics.prefix(3))")
         }
+    }
+
+    /// Prints a line at once (stdout is block-buffered when piped).
+    static func say(_ line: String) {
+        FileHandle.standardOutput.write(Data((line + "\n").utf8))
     }
 
     /// `VmHWM` from `/proc/self/status`.
@@ -109,16 +123,40 @@ enum PlannerBenchmark {
         return String(format: "%.0f MB", Double(kilobytes) / 1024)
     }
 
+    static func timed<T>(_ body: () throws -> T) rethrows -> (T, Double) {
+        var watch = Stopwatch()
+        let value = try body()
+        return (value, watch.lap())
+    }
+
+    /// Wall time, and CPU time (user + system, all threads) as the contention-free measure.
     struct Stopwatch {
         private var last = DispatchTime.now().uptimeNanoseconds
         private let start = DispatchTime.now().uptimeNanoseconds
+        private var lastCPU = Stopwatch.cpuSeconds()
+        private let startCPU = Stopwatch.cpuSeconds()
+        /// CPU seconds of the last lap.
+        private(set) var lapCPU = 0.0
 
         var elapsed: Double { Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
+        var elapsedCPU: Double { Stopwatch.cpuSeconds() - startCPU }
 
         mutating func lap() -> Double {
             let now = DispatchTime.now().uptimeNanoseconds
-            defer { last = now }
+            let cpu = Stopwatch.cpuSeconds()
+            defer {
+                last = now
+                lapCPU = cpu - lastCPU
+                lastCPU = cpu
+            }
             return Double(now - last) / 1e9
+        }
+
+        static func cpuSeconds() -> Double {
+            var usage = rusage()
+            getrusage(RUSAGE_SELF.rawValue, &usage)
+            return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
+                + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
         }
     }
 

@@ -6,7 +6,8 @@ struct JSONParserTests {
     @Test(
         "parses values",
         arguments: [
-            ("null", JSONValue.null), ("true", .bool(true)), ("false", .bool(false)), ("42", .integer(42)),
+            ("null", JSONValue.null), ("\"Zürich 東京 😀\"", .string("Zürich 東京 😀")), ("true", .bool(true)),
+            ("false", .bool(false)), ("42", .integer(42)),
             ("-7", .integer(-7)), ("4.5", .double(4.5)), ("1e3", .double(1000)),
             ("9223372036854775807", .integer(.max)),
             ("-9223372036854775808", .integer(.min)), ("18446744073709551616", .double(18_446_744_073_709_551_616)),

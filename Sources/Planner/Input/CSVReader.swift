@@ -114,7 +114,9 @@ public struct CSVReader {
                 fields.append(field)
             } else {
                 let start = offset
+                var bits: UInt8 = 0
                 while offset < count, !isDelimiter(at: offset) {
+                    bits |= bytes[offset]
                     if bytes[offset] == Self.quote {
                         skipLine()
                         throw CSVError(
@@ -123,7 +125,7 @@ public struct CSVReader {
                     }
                     offset += 1
                 }
-                guard let field = decode(start, offset, unescape: false) else {
+                guard let field = bits < 0x80 ? ascii(start, offset) : decode(start, offset, unescape: false) else {
                     skipLine()
                     throw CSVError("field is not valid UTF-8", line: recordLine, column: column)
                 }
@@ -159,6 +161,13 @@ public struct CSVReader {
                 return
             }
         }
+    }
+
+    /// Decodes bytes known to be ASCII (always valid UTF-8) without validating them again.
+    private func ascii(_ start: Int, _ end: Int) -> String {
+        guard start < end, let base = bytes.baseAddress else { return "" }
+        let buffer = UnsafeBufferPointer(start: base.assumingMemoryBound(to: UInt8.self) + start, count: end - start)
+        return String(decoding: buffer, as: UTF8.self)
     }
 
     private mutating func decode(_ start: Int, _ end: Int, unescape: Bool) -> String? {

@@ -9,7 +9,7 @@ public enum InputError: Error, Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .unreadable(let path, let reason): "cannot read '\(path)': \(reason)"
         case .invalidSnapshot(let path, let line, let message):
-            "\(path):\(line): error: \(message) (a snapshot is a JSON list of configs or {\"data\": [...]})"
+            "\(path):\(line): \(message) (a snapshot is a JSON list of configs or {\"data\": [...]})"
         }
     }
 }

@@ -195,17 +195,25 @@ public struct JSONParser {
         offset += 1
         let start = offset
         var index = offset
-        // Fast path: no escapes, only validated UTF-8.
+        // Fast path: no escapes; ASCII needs no validation, anything else is validated UTF-8.
+        var bits: UInt8 = 0
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
+                offset = index + 1
+                if bits < 0x80, let base = bytes.baseAddress {
+                    let buffer = UnsafeBufferPointer(
+                        start: base.assumingMemoryBound(to: UInt8.self) + start, count: index - start)
+                    return String(decoding: buffer, as: UTF8.self)
+                }
                 let slice = UnsafeRawBufferPointer(rebasing: bytes[start..<index])
                 guard let text = String(validating: slice, as: UTF8.self) else {
+                    offset = start
                     throw error("string is not valid UTF-8")
                 }
-                offset = index + 1
                 return text
             }
+            bits |= byte
             if byte == UInt8(ascii: "\\") { break }
             if byte < 0x20 {
                 offset = index

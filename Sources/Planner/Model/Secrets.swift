@@ -15,6 +15,33 @@ public enum Secrets {
 
     /// Whether a `configData` key names a secret.
     public static func isSecretKey(_ key: String) -> Bool {
+        // Hot path (every configData key of every config in a plan): fold ASCII bytes in a stack
+        // buffer; keys with non-ASCII letters take the general path.
+        let count = key.utf8.count
+        guard count >= 5 else { return false }
+        if count > 256 { return isSecretKeySlow(key) }
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: count) { buffer in
+            var length = 0
+            for byte in key.utf8 {
+                if byte >= 0x80 { return isSecretKeySlow(key) }
+                if byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".") { continue }
+                buffer[length] = byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
+                length += 1
+            }
+            let folded = UnsafeBufferPointer(rebasing: buffer[0..<length])
+            return markerBytes.contains { marker in
+                guard marker.count <= length else { return false }
+                for start in 0...(length - marker.count) where folded[start] == marker[0] {
+                    if folded[start..<start + marker.count].elementsEqual(marker) { return true }
+                }
+                return false
+            }
+        }
+    }
+
+    private static let markerBytes = markers.map { Array($0.utf8) }
+
+    private static func isSecretKeySlow(_ key: String) -> Bool {
         let folded = key.lowercased().filter { $0 != "_" && $0 != "-" && $0 != "." }
         return markers.contains { folded.contains($0) }
     }
@@ -34,16 +61,26 @@ public enum Secrets {
     ///
     /// `null` stays `null`: it is not a secret, and clearing a secret must stay visible.
     public static func redact(_ object: [String: JSONValue]) -> [String: JSONValue] {
-        var out: [String: JSONValue] = [:]
-        out.reserveCapacity(object.count)
+        redactedCopy(object) ?? object
+    }
+
+    /// The redacted object, or `nil` when nothing in it needs redacting (so callers can keep
+    /// sharing the original storage: a million configs without secrets cost no copies).
+    private static func redactedCopy(_ object: [String: JSONValue]) -> [String: JSONValue]? {
+        var out: [String: JSONValue]?
         for (key, value) in object {
+            let replacement: JSONValue?
             if isSecretKey(key), value != .null {
                 // Idempotent: a value that already is a fingerprint (read back from a plan) stays as it is.
-                out[key] = isFingerprint(value) ? value : fingerprint(value)
+                replacement = isFingerprint(value) ? nil : fingerprint(value)
             } else if case .object(let inner) = value {
-                out[key] = .object(redact(inner))
+                replacement = redactedCopy(inner).map(JSONValue.object)
             } else {
-                out[key] = value
+                replacement = nil
+            }
+            if let replacement {
+                if out == nil { out = object }
+                out?[key] = replacement
             }
         }
         return out

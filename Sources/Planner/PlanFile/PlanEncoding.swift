@@ -10,118 +10,159 @@ import Foundation
 public enum PlanEncoding {
     /// The canonical text of one item.
     public static func canonicalText(of item: PlanItem) -> String {
-        var out = ""
-        append(item, to: &out)
-        return out
+        var writer = JSONWriter()
+        append(item, to: &writer)
+        return String(decoding: writer.bytes, as: UTF8.self)
     }
 
-    /// The plan fingerprint: lower-case hex SHA-256 over the items' canonical encodings.
+    /// The plan fingerprint: lower-case hex SHA-256 over the items' canonical encodings, each
+    /// followed by a line feed (exactly the item lines of a plan file).
+    ///
+    /// Large plans encode their items on every core, in batches, and hash the batches in order.
     public static func fingerprint(of items: [PlanItem]) -> String {
         var hasher = SHA256()
-        var buffer = ""
-        buffer.reserveCapacity(1 << 20)
-        for item in items {
-            append(item, to: &buffer)
-            buffer += "\n"
-            if buffer.utf8.count >= 1 << 20 { flush(&buffer, into: &hasher) }
+        forEachEncodedBatch(of: items) { bytes in
+            bytes.withUnsafeBytes { hasher.update(data: $0) }
         }
-        flush(&buffer, into: &hasher)
         return Digests.hex(hasher.finalize())
     }
 
-    private static func flush(_ buffer: inout String, into hasher: inout SHA256) {
-        buffer.withUTF8 { hasher.update(data: UnsafeRawBufferPointer($0)) }
-        buffer.removeAll(keepingCapacity: true)
+    /// Calls `body` with the canonical encodings of consecutive runs of items, in order: each
+    /// item followed by a line feed, or (`asArrayElements`) preceded by `\n` / `,\n`. Encoding runs in parallel; `body` is called on this thread.
+    static func forEachEncodedBatch(
+        of items: [PlanItem], asArrayElements: Bool = false, _ body: ([UInt8]) throws -> Void
+    ) rethrows {
+        let chunk = 2_048
+        let lanes = max(1, ProcessInfo.processInfo.activeProcessorCount)
+        var start = 0
+        while start < items.count {
+            let count = min(lanes, (items.count - start + chunk - 1) / chunk)
+            let outputs = ParallelSlots<[UInt8]>(count: count)
+            let base = start
+            DispatchQueue.concurrentPerform(iterations: count) { lane in
+                let from = base + lane * chunk
+                let to = min(items.count, from + chunk)
+                var writer = JSONWriter(capacity: (to - from) * 1_024)
+                for index in from..<to {
+                    if asArrayElements { writer.raw(index == 0 ? "\n" : ",\n") }
+                    append(items[index], to: &writer)
+                    if !asArrayElements { writer.raw("\n") }
+                }
+                outputs[lane] = writer.bytes
+            }
+            for lane in 0..<count { try body(outputs[lane] ?? []) }
+            start += count * chunk
+        }
     }
 
     /// Whether two changes are recorded identically in a plan (secrets compared by fingerprint).
     static func sameRecordedChange(_ a: ConfigChange, _ b: ConfigChange) -> Bool {
-        var left = ""
-        var right = ""
+        var left = JSONWriter()
+        var right = JSONWriter()
         append(a, to: &left)
         append(b, to: &right)
-        return left == right
+        return left.bytes == right.bytes
     }
 
-    static func append(_ item: PlanItem, to out: inout String) {
-        out += "{\"after\":"
-        JSONValue.write(.object(item.after), into: &out)
-        out += ",\"before\":"
-        JSONValue.write(.object(item.before), into: &out)
-        out += ",\"change\":"
+    static func append(_ item: PlanItem, to out: inout JSONWriter) {
+        out.raw("{\"after\":")
+        out.object(item.after)
+        out.raw(",\"before\":")
+        out.object(item.before)
+        out.raw(",\"change\":")
         append(item.change, to: &out)
-        out += ",\"destination\":"
-        JSONValue.writeString(item.destination, into: &out)
-        out += ",\"diff\":["
+        out.raw(",\"destination\":")
+        out.string(item.destination)
+        out.raw(",\"diff\":[")
         for (index, change) in item.diff.enumerated() {
-            if index > 0 { out += "," }
-            out += "{"
+            if index > 0 { out.raw(",") }
+            out.raw("{")
             if let after = change.after {
-                out += "\"after\":"
-                JSONValue.write(after, into: &out)
-                out += ","
+                out.raw("\"after\":")
+                out.value(after)
+                out.raw(",")
             }
             if let before = change.before {
-                out += "\"before\":"
-                JSONValue.write(before, into: &out)
-                out += ","
+                out.raw("\"before\":")
+                out.value(before)
+                out.raw(",")
             }
-            out += "\"path\":["
+            out.raw("\"path\":[")
             for (position, key) in change.path.enumerated() {
-                if position > 0 { out += "," }
-                JSONValue.writeString(key, into: &out)
+                if position > 0 { out.raw(",") }
+                out.string(key)
             }
-            out += "],\"secret\":"
-            out += change.secret ? "true}" : "false}"
+            out.raw("],\"secret\":")
+            out.raw(change.secret ? "true}" : "false}")
         }
-        out += "],\"enable\":"
-        out += item.enable ? "true" : "false"
-        out += ",\"entityType\":"
-        JSONValue.writeString(item.entityType, into: &out)
+        out.raw("],\"enable\":")
+        out.bool(item.enable)
+        out.raw(",\"entityType\":")
+        out.string(item.entityType)
         if let expected = item.expectedVersion {
-            out += ",\"expectedVersion\":"
-            out += String(expected)
+            out.raw(",\"expectedVersion\":")
+            out.integer(expected)
         }
-        out += ",\"id\":"
-        JSONValue.writeString(item.id, into: &out)
-        out += ",\"inputLines\":["
+        out.raw(",\"id\":")
+        out.string(item.id)
+        out.raw(",\"inputLines\":[")
         for (index, line) in item.inputLines.enumerated() {
-            if index > 0 { out += "," }
-            out += String(line)
+            if index > 0 { out.raw(",") }
+            out.integer(Int64(line))
         }
-        out += "]"
+        out.raw("]")
         if let name = item.name {
-            out += ",\"name\":"
-            JSONValue.writeString(name, into: &out)
+            out.raw(",\"name\":")
+            out.string(name)
         }
-        out += ",\"status\":\""
-        out += item.status.rawValue
-        out += "\",\"versionRead\":"
-        out += String(item.versionRead)
-        out += ",\"wave\":"
-        out += String(item.wave)
-        out += "}"
+        out.raw(",\"status\":")
+        out.string(item.status.rawValue)
+        out.raw(",\"versionRead\":")
+        out.integer(item.versionRead)
+        out.raw(",\"wave\":")
+        out.integer(Int64(item.wave))
+        out.raw("}")
     }
 
-    static func append(_ change: ConfigChange, to out: inout String) {
-        out += "{"
+    static func append(_ change: ConfigChange, to out: inout JSONWriter) {
+        out.raw("{")
         if let patch = change.configDataPatch {
-            out += "\"configDataPatch\":"
-            JSONValue.write(patch.objectValue.map { .object(Secrets.redact($0)) } ?? patch, into: &out)
-            out += ","
+            out.raw("\"configDataPatch\":")
+            out.value(patch.objectValue.map { .object(Secrets.redact($0)) } ?? patch)
+            out.raw(",")
         }
-        out += "\"enable\":"
-        out += change.enable ? "true" : "false"
-        out += ",\"fields\":{"
+        out.raw("\"enable\":")
+        out.bool(change.enable)
+        out.raw(",\"fields\":{")
         for (index, field) in change.fields.keys.sorted(by: { $0.rawValue < $1.rawValue }).enumerated() {
-            if index > 0 { out += "," }
-            JSONValue.writeString(field.rawValue, into: &out)
-            out += ":"
+            if index > 0 { out.raw(",") }
+            out.string(field.rawValue)
+            out.raw(":")
             switch change.fields[field] {
-            case .set(let text)?: JSONValue.writeString(text, into: &out)
-            default: out += "null"
+            case .set(let text)?: out.string(text)
+            default: out.raw("null")
             }
         }
-        out += "}}"
+        out.raw("}}")
+    }
+}
+
+/// Write-once slots filled by parallel workers, each slot by exactly one worker.
+final class ParallelSlots<Element>: @unchecked Sendable {
+    private let storage: UnsafeMutableBufferPointer<Element?>
+
+    init(count: Int) {
+        storage = .allocate(capacity: count)
+        storage.initialize(repeating: nil)
+    }
+
+    deinit {
+        storage.deinitialize()
+        storage.deallocate()
+    }
+
+    subscript(index: Int) -> Element? {
+        get { storage[index] }
+        set { storage[index] = newValue }
     }
 }

@@ -29,7 +29,7 @@ public enum PlanFile {
     /// The plan as JSON: top-level members sorted, one item per line in its canonical encoding.
     public static func encode(_ plan: Plan) -> Data {
         var out = Data()
-        write(plan) { out.append(contentsOf: $0.utf8) }
+        write(plan) { out.append(contentsOf: $0) }
         return out
     }
 
@@ -44,7 +44,7 @@ public enum PlanFile {
         var failure: (any Error)?
         write(plan) { chunk in
             guard failure == nil else { return }
-            do { try handle.write(contentsOf: Data(chunk.utf8)) } catch { failure = error }
+            do { try handle.write(contentsOf: chunk) } catch { failure = error }
         }
         do {
             try handle.synchronize()
@@ -55,50 +55,47 @@ public enum PlanFile {
         if let failure { throw .unwritable(path: path, reason: failure.localizedDescription) }
     }
 
-    private static func write(_ plan: Plan, to sink: (String) -> Void) {
-        var out = "{"
+    private static func write(_ plan: Plan, to sink: ([UInt8]) -> Void) {
+        var out = JSONWriter()
+        out.raw("{")
         if let baseURL = plan.baseURL {
-            out += "\"baseURL\":"
-            JSONValue.writeString(baseURL, into: &out)
-            out += ","
+            out.raw("\"baseURL\":")
+            out.string(baseURL)
+            out.raw(",")
         }
-        out += "\"fingerprint\":"
-        JSONValue.writeString(plan.fingerprint, into: &out)
-        out += ",\"formatVersion\":\(plan.formatVersion),\"input\":"
-        JSONValue.write(
-            .object([
-                "file": .string(plan.input.file), "digest": .string(plan.input.digest),
-                "format": .string(plan.input.format), "rows": .integer(Int64(plan.input.rows)),
-            ]), into: &out)
-        out += ",\"items\":["
-        for (index, item) in plan.items.enumerated() {
-            out += index == 0 ? "\n" : ",\n"
-            PlanEncoding.append(item, to: &out)
-            if out.utf8.count >= 1 << 20 {
-                sink(out)
-                out.removeAll(keepingCapacity: true)
-            }
-        }
-        out += plan.items.isEmpty ? "]" : "\n]"
-        out += ",\"options\":"
-        JSONValue.write(.object(["requireMatch": .bool(plan.options.requireMatch)]), into: &out)
+        out.raw("\"fingerprint\":")
+        out.string(plan.fingerprint)
+        out.raw(",\"formatVersion\":")
+        out.integer(Int64(plan.formatVersion))
+        out.raw(",\"input\":")
+        out.object([
+            "file": .string(plan.input.file), "digest": .string(plan.input.digest),
+            "format": .string(plan.input.format), "rows": .integer(Int64(plan.input.rows)),
+        ])
+        out.raw(",\"items\":[")
+        sink(out.bytes)
+        out = JSONWriter()
+        PlanEncoding.forEachEncodedBatch(of: plan.items, asArrayElements: true) { sink($0) }
+        out.raw(plan.items.isEmpty ? "]" : "\n]")
+        out.raw(",\"options\":")
+        out.object(["requireMatch": .bool(plan.options.requireMatch)])
         if let org = plan.org {
-            out += ",\"org\":"
-            JSONValue.writeString(org, into: &out)
+            out.raw(",\"org\":")
+            out.string(org)
         }
-        out += ",\"warnings\":["
+        out.raw(",\"warnings\":[")
         for (index, warning) in plan.warnings.enumerated() {
-            if index > 0 { out += "," }
+            if index > 0 { out.raw(",") }
             var members: [String: JSONValue] = [
                 "severity": .string(warning.severity.rawValue), "file": .string(warning.file),
                 "message": .string(warning.message),
             ]
             if let line = warning.line { members["line"] = .integer(Int64(line)) }
             if let column = warning.column { members["column"] = .integer(Int64(column)) }
-            JSONValue.write(.object(members), into: &out)
+            out.object(members)
         }
-        out += "]}\n"
-        sink(out)
+        out.raw("]}\n")
+        sink(out.bytes)
     }
 
     /// Reads a plan, checking its format version and its fingerprint.

@@ -19,7 +19,7 @@ public enum ConfigDiff {
         return out
     }
 
-    private static func compare(
+    static func compare(
         _ old: [String: JSONValue], _ new: [String: JSONValue], path: [String], secret: Bool,
         into out: inout [FieldChange]
     ) {

@@ -29,6 +29,19 @@ struct ConflictCollector: Sendable {
 
     var isEmpty: Bool { order.isEmpty }
 
+    /// Adds what `other` collected (after this collector's findings, counts combined).
+    mutating func absorb(_ other: ConflictCollector) {
+        for key in other.order {
+            guard let hit = other.found[key] else { continue }
+            if let existing = found[key] {
+                found[key] = (existing.configID, existing.count + hit.count)
+            } else {
+                order.append(key)
+                found[key] = hit
+            }
+        }
+    }
+
     /// One error per disagreeing pair, at the later row, naming both lines.
     var diagnostics: [Diagnostic] {
         order.compactMap { key in

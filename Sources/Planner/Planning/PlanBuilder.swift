@@ -19,25 +19,43 @@ public enum PlanBuilder {
         var conflicts = ConflictCollector(file: file)
         let resolution = resolve(changes.rows, in: snapshot.configs, file: file, options: options, into: &diagnostics)
 
-        var items: [PlanItem] = []
-        items.reserveCapacity(resolution.slots.count)
-        for slot in resolution.slots.indices {
-            let config = snapshot.configs[Int(resolution.slots[slot])]
-            let rows = resolution.rows(of: slot).map { changes.rows[Int($0)] }
-            let merged = ChangeMerger.merge(rows, configID: config.id, conflicts: &conflicts)
-            if let expected = merged.expectedVersion, expected != config.version {
-                diagnostics.append(
-                    Diagnostic(
-                        .warning, file: file, line: merged.lines.first,
-                        "config \(config.id) is at version \(config.version), not the expected \(expected); "
-                            + "it will be reported as a conflict and left untouched"))
+        // Waves ascend; inside a wave, input order (the order slots were first hit). Slots are put
+        // in that order first, so items are built in place instead of sorted afterwards.
+        let order = waveOrder(resolution, rows: changes.rows)
+        // Items are independent: compute them on every core, in contiguous runs of slots, and
+        // concatenate the runs in order (the result does not depend on the number of cores).
+        let slotCount = resolution.slots.count
+        let lanes = min(ProcessInfo.processInfo.activeProcessorCount, max(1, slotCount / 4_096))
+        let outputs = ParallelSlots<LaneResult>(count: lanes)
+        let perLane = (slotCount + lanes - 1) / max(lanes, 1)
+        DispatchQueue.concurrentPerform(iterations: lanes) { lane in
+            var result = LaneResult(conflicts: ConflictCollector(file: file))
+            let range = (lane * perLane)..<min(slotCount, (lane + 1) * perLane)
+            result.items.reserveCapacity(range.count)
+            for position in range {
+                let slot = order.map { Int($0[position]) } ?? position
+                let config = snapshot.configs[Int(resolution.slots[slot])]
+                let rows = resolution.rows(of: slot).map { changes.rows[Int($0)] }
+                let merged = ChangeMerger.merge(rows, configID: config.id, conflicts: &result.conflicts)
+                if let expected = merged.expectedVersion, expected != config.version {
+                    result.diagnostics.append(
+                        Diagnostic(
+                            .warning, file: file, line: merged.lines.first,
+                            "config \(config.id) is at version \(config.version), not the expected \(expected); "
+                                + "it will be reported as a conflict and left untouched"))
+                }
+                result.items.append(item(for: config, merged: merged))
             }
-            items.append(item(for: config, merged: merged))
+            outputs[lane] = result
         }
-        // Waves ascend; inside a wave, input order (the order slots were first hit). The sort is stable.
-        if items.contains(where: { $0.wave != 0 }) {
-            let ordered = items.enumerated().sorted { ($0.element.wave, $0.offset) < ($1.element.wave, $1.offset) }
-            items = ordered.map(\.element)
+        var items: [PlanItem] = []
+        items.reserveCapacity(slotCount)
+        for lane in 0..<lanes {
+            guard let result = outputs[lane] else { continue }
+            outputs[lane] = nil
+            items.append(contentsOf: result.items)
+            conflicts.absorb(result.conflicts)
+            diagnostics += result.diagnostics
         }
 
         let all = changes.diagnostics + conflicts.diagnostics + diagnostics
@@ -96,10 +114,30 @@ public enum PlanBuilder {
             .map(\.element)
     }
 
+    /// Slot indices ordered by wave, then first hit; `nil` when every row is in wave 0.
+    ///
+    /// A slot's wave is the first wave any of its rows gives (rows that disagree are a conflict,
+    /// reported by the merge, and such a plan is never applied).
+    private static func waveOrder(_ resolution: Resolution, rows: [ChangeRow]) -> [Int32]? {
+        guard rows.contains(where: { ($0.wave ?? 0) != 0 }) else { return nil }
+        var waves = [Int](repeating: 0, count: resolution.slots.count)
+        for slot in waves.indices {
+            var entry = resolution.head[slot]
+            while entry >= 0 {
+                if let wave = rows[Int(resolution.entryRow[Int(entry)])].wave {
+                    waves[slot] = wave
+                    break
+                }
+                entry = resolution.entryNext[Int(entry)]
+            }
+        }
+        return (0..<Int32(waves.count)).sorted { (waves[Int($0)], $0) < (waves[Int($1)], $1) }
+    }
+
     // MARK: Resolution
 
     /// Which rows hit which config: configs (slots) in order of first hit, rows per slot as a linked list.
-    struct Resolution {
+    struct Resolution: Sendable {
         /// Snapshot index of each slot's config.
         var slots: [Int32] = []
         var head: [Int32] = []
@@ -169,15 +207,41 @@ public enum PlanBuilder {
     static func item(for config: IntegrationConfig, merged: MergedChange) -> PlanItem {
         let change = merged.change
         let planned = change.applied(to: config)
-        let diff = ConfigDiff.diff(from: config, to: planned)
+        let before = config.redactedFields
+        // `after` starts as `before` and shares its storage for every untouched value.
+        var after = before
+        var diff: [FieldChange] = []
+        for field in ConfigField.allCases where field != .configData && change.fields[field] != nil {
+            let old = config.value(of: field)
+            let new = planned.value(of: field)
+            guard old != new else { continue }
+            diff.append(FieldChange(path: [field.rawValue], before: old, after: new, secret: false))
+            after[field.rawValue] = new
+        }
+        if change.configDataPatch != nil {
+            let old = config.configData ?? [:]
+            let new = planned.configData ?? [:]
+            if old != new {
+                let redacted = Secrets.redact(new)
+                ConfigDiff.compare(
+                    before["configData"]?.objectValue ?? [:], redacted, path: ["configData"], secret: false, into: &diff
+                )
+                after["configData"] = .object(redacted)
+            }
+        }
         let enable = change.enable && config.enabled != true
-        var after = planned.redactedFields
         if enable { after["enabled"] = .bool(true) }
         let status: PlanItemStatus = !diff.isEmpty ? .update : enable ? .enableOnly : .unchanged
         return PlanItem(
             id: config.id, name: config.name, entityType: config.entityType, destination: config.destination,
-            versionRead: config.version, expectedVersion: merged.expectedVersion, before: config.redactedFields,
-            after: after, diff: diff, enable: enable, wave: merged.wave, inputLines: merged.lines, status: status,
-            change: change)
+            versionRead: config.version, expectedVersion: merged.expectedVersion, before: before, after: after,
+            diff: diff, enable: enable, wave: merged.wave, inputLines: merged.lines, status: status, change: change)
     }
+}
+
+/// What one parallel lane of plan building produced.
+private struct LaneResult {
+    var items: [PlanItem] = []
+    var conflicts: ConflictCollector
+    var diagnostics: [Diagnostic] = []
 }
