@@ -90,7 +90,7 @@ struct SandboxState {
         stats.totalRequests += 1
         stats.byRoute[route.statsKey(method: request.method), default: 0] += 1
         let response = respond(to: request, route: route, now: now)
-        if response.dropConnection {
+        if response.lostResponse != nil {
             stats.lostResponses += 1
         } else {
             stats.byStatus[String(response.status), default: 0] += 1
@@ -121,7 +121,7 @@ struct SandboxState {
         }
         var response = perform(route, request: request, now: now)
         if route.isWrite, response.status == 200, random.chance(faults.lostResponseRate) {
-            response.dropConnection = true
+            response.lostResponse = faults.lostResponseMode
         }
         return response
     }
