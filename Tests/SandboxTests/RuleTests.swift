@@ -68,3 +68,30 @@ struct RuleTests {
         #expect(ConfigRequest.isUUID(a.uuid()))
     }
 }
+
+@Suite("SandboxFaults as JSON")
+struct FaultsCodingTests {
+    @Test("decodes any subset of keys, defaulting the rest")
+    func partial() throws {
+        let faults = try JSONDecoder().decode(
+            SandboxFaults.self, from: Data(#"{"errorRate": 0.25, "lostResponseMode": "empty"}"#.utf8))
+        #expect(faults == SandboxFaults(errorRate: 0.25, lostResponseMode: .empty))
+    }
+
+    @Test("round-trips every knob")
+    func roundTrip() throws {
+        let faults = SandboxFaults(
+            rateLimit: 5, retryAfter: 1, latencyMs: 3, jitterMs: 2, errorRate: 0.1, lostResponseRate: 0.2,
+            lostResponseMode: .empty, versionMismatchStatus: 409, tokenLifetimeSeconds: 60, authFailureStatus: 401)
+        #expect(try JSONDecoder().decode(SandboxFaults.self, from: JSONEncoder().encode(faults)) == faults)
+        #expect(faults.problems.isEmpty)
+    }
+
+    @Test("lists every out-of-range knob")
+    func problems() {
+        let faults = SandboxFaults(
+            rateLimit: -1, latencyMs: -1, errorRate: 1.5, versionMismatchStatus: 412, tokenLifetimeSeconds: 0,
+            authFailureStatus: 500)
+        #expect(faults.problems.count == 6)
+    }
+}

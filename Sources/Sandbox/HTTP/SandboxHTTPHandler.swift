@@ -8,7 +8,9 @@ struct SandboxHTTPHandler: HTTPHandler {
     let orgId: String
 
     func handleRequest(_ request: HTTPRequest) async throws -> HTTPResponse {
-        let body = try await request.bodyData
+        guard let body = try? await request.bodyData else {
+            return Self.http(.error(400, "The request body could not be read"))
+        }
         if request.path == "/_sandbox" || request.path.hasPrefix("/_sandbox/") {
             return Self.http(await admin(request, body: body))
         }
@@ -16,19 +18,17 @@ struct SandboxHTTPHandler: HTTPHandler {
         if delay > .zero { try? await Task.sleep(for: delay) }
         var query: [String: String] = [:]
         for item in request.query where query[item.name] == nil { query[item.name] = item.value }
-        let response = await store.handle(
+        let response = await store.finish(
             APIRequest(
                 method: request.method.rawValue, path: request.path, query: query,
                 authorization: request.headers[.authorization], contentType: request.headers[.contentType],
                 body: body
             )
         )
-        await store.end()
-        if response.dropConnection {
-            switch await store.faults().lostResponseMode {
-            case .truncated: return LostResponse.truncated(status: response.status, body: response.body)
-            case .empty: return LostResponse.empty()
-            }
+        switch response.lostResponse {
+        case .truncated?: return LostResponse.truncated(status: response.status, body: response.body)
+        case .empty?: return LostResponse.empty()
+        case nil: break
         }
         return Self.http(response)
     }

@@ -6,21 +6,37 @@ import Foundation
 /// spec, with `null` for an absent optional, so clients see the full shape m3ter documents.
 /// Decoding (seed files, `insert`) requires `id`, `entityType` and `destination` and defaults the rest.
 public struct SandboxConfig: Sendable, Hashable, Codable {
+    /// The config's UUID.
     public var id: String
+    /// Optimistic-locking version: 1 on create, + 1 on every update and enable.
     public var version: Int64
+    /// The entity type, e.g. `Bill` or `Notification`.
     public var entityType: String
+    /// The entity's UUID, when the config is for one entity.
     public var entityId: String?
+    /// The destination system, e.g. `Stripe`, `Netsuite`, `Xero`, `Webhook`.
     public var destination: String
+    /// The destination's UUID (e.g. a webhook).
     public var destinationId: String?
+    /// Free-form configuration; may hold secret-looking keys.
     public var configData: [String: SandboxJSON]
+    /// Whether the integration is authorized (read-only in the API).
     public var authorized: Bool
+    /// Whether the integration is enabled (read-only; `POST …/enable` sets it).
     public var enabled: Bool
+    /// Deprecated trigger type, `EVENT` or `SCHEDULE`.
     public var triggerType: String?
+    /// The UUID of the credentials the integration uses.
     public var integrationCredentialsId: String?
+    /// The config's display name.
     public var name: String?
+    /// Creation time, ISO-8601 UTC with milliseconds.
     public var dtCreated: String
+    /// Last modification time, ISO-8601 UTC with milliseconds.
     public var dtLastModified: String
+    /// The id of the user who created the config.
     public var createdBy: String
+    /// The id of the user who last modified the config.
     public var lastModifiedBy: String
 
     /// A config with every field given; timestamps are ISO-8601 strings (`2025-01-31T12:00:00.000Z`).

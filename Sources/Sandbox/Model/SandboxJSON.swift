@@ -5,12 +5,19 @@ import Foundation
 /// The sandbox is independent of the Planner module, so it has its own small JSON type. Integers
 /// and floating-point numbers are kept apart so that `configData` round-trips exactly.
 public enum SandboxJSON: Sendable, Hashable, Codable {
+    /// `null`.
     case null
+    /// `true` or `false`.
     case bool(Bool)
+    /// A number without a fraction.
     case int(Int64)
+    /// A number with a fraction.
     case double(Double)
+    /// A string.
     case string(String)
+    /// An array.
     case array([SandboxJSON])
+    /// An object.
     case object([String: SandboxJSON])
 
     public init(from decoder: any Decoder) throws {

@@ -15,8 +15,8 @@ struct APIResponse: Sendable {
     var status: Int
     var body: Data
     var headers: [String: String] = [:]
-    /// The lost-response fault: close the connection without sending anything.
-    var dropConnection = false
+    /// The lost-response fault: the write committed, lose its response this way.
+    var lostResponse: LostResponseMode?
 
     static func json(_ status: Int, _ value: some Encodable, headers: [String: String] = [:]) -> APIResponse {
         let body = (try? encoder.encode(value)) ?? Data("{}".utf8)

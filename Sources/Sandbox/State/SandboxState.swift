@@ -17,6 +17,9 @@ struct SandboxState {
     private var windows: [String: RateWindow] = [:]
     private var random: SeededRandom
     private var order: [String]?
+    /// Each config's JSON, keyed by id, valid while version and `dtLastModified` are unchanged
+    /// (every write changes both); makes a 200-config page a concatenation instead of an encoding.
+    private var encoded: [String: (version: Int64, modified: String, json: Data)] = [:]
     private var inFlight = 0
 
     init(options: SandboxOptions, seedConfigs: [SandboxConfig]) {
@@ -41,6 +44,7 @@ struct SandboxState {
         var config = config
         if let date = SandboxTime.parse(config.dtCreated) { config.dtCreated = SandboxTime.format(date) }
         configs[config.id] = config
+        encoded[config.id] = nil
         order = nil
     }
 
@@ -62,6 +66,7 @@ struct SandboxState {
         stats = SandboxStats()
         windows = [:]
         order = nil
+        encoded = [:]
     }
 
     // MARK: Request lifecycle
@@ -85,7 +90,7 @@ struct SandboxState {
         stats.totalRequests += 1
         stats.byRoute[route.statsKey(method: request.method), default: 0] += 1
         let response = respond(to: request, route: route, now: now)
-        if response.dropConnection {
+        if response.lostResponse != nil {
             stats.lostResponses += 1
         } else {
             stats.byStatus[String(response.status), default: 0] += 1
@@ -116,7 +121,7 @@ struct SandboxState {
         }
         var response = perform(route, request: request, now: now)
         if route.isWrite, response.status == 200, random.chance(faults.lostResponseRate) {
-            response.dropConnection = true
+            response.lostResponse = faults.lostResponseMode
         }
         return response
     }
@@ -135,7 +140,9 @@ struct SandboxState {
         let token =
             "sbx." + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
             + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
-        tokens = tokens.filter { $0.value.expires > now }
+        if tokens.count >= 1024, tokens.count.isMultiple(of: 1024) {
+            tokens = tokens.filter { $0.value.expires > now }  // prune now and then, not on every call
+        }
         tokens[token] = (orgId, now.addingTimeInterval(TimeInterval(faults.tokenLifetimeSeconds)))
         return .json(200, TokenResponse(accessToken: token, expiresIn: faults.tokenLifetimeSeconds))
     }
@@ -177,7 +184,7 @@ struct SandboxState {
         case .list: return list(query: request.query)
         case .get(_, let id):
             guard let config = configs[id] else { return notFound(id) }
-            return .json(200, config)
+            return APIResponse(status: 200, body: json(of: config))
         case .create: return create(request.body, now: now)
         case .update(_, let id): return update(id: id, body: request.body, now: now)
         case .enable(_, let id):
@@ -186,6 +193,7 @@ struct SandboxState {
             return commit(&config, now: now)
         case .delete(_, let id):
             guard let config = configs.removeValue(forKey: id) else { return notFound(id) }
+            encoded[id] = nil
             order = nil
             stats.writesById[id, default: 0] += 1
             return .json(200, config)
@@ -225,7 +233,15 @@ struct SandboxState {
             page.append(config)
         }
         let next = more ? page.last.map { PageCursor(dtCreated: $0.dtCreated, id: $0.id).token } : nil
-        return .json(200, ConfigPage(data: page, nextToken: next))
+        var body = Data(#"{"data":["#.utf8)
+        for (index, config) in page.enumerated() {
+            if index > 0 { body.append(UInt8(ascii: ",")) }
+            body.append(json(of: config))
+        }
+        body.append(contentsOf: Array("]".utf8))
+        if let next { body.append(contentsOf: Array(#","nextToken":"\#(next)""#.utf8)) }
+        body.append(UInt8(ascii: "}"))
+        return APIResponse(status: 200, body: body)
     }
 
     private mutating func create(_ body: Data, now: Date) -> APIResponse {
@@ -288,6 +304,18 @@ struct SandboxState {
 
     // MARK: Helpers
 
+    /// The config's JSON, from the cache when it is current.
+    private mutating func json(of config: SandboxConfig) -> Data {
+        if let cached = encoded[config.id], cached.version == config.version,
+            cached.modified == config.dtLastModified
+        {
+            return cached.json
+        }
+        let json = APIResponse.json(200, config).body
+        encoded[config.id] = (config.version, config.dtLastModified, json)
+        return json
+    }
+
     private mutating func sortedIds() -> [String] {
         if let order { return order }
         let sorted = configs.values.sorted { ($0.dtCreated, $0.id) > ($1.dtCreated, $1.id) }.map(\.id)
@@ -332,10 +360,4 @@ private struct TokenResponse: Encodable {
         try c.encode("Bearer", forKey: .tokenType)
         try c.encode(expiresIn, forKey: .expiresIn)
     }
-}
-
-/// `PaginatedIntegrationConfigResponseData`: `nextToken` is absent on the last page.
-struct ConfigPage: Codable {
-    var data: [SandboxConfig]
-    var nextToken: String?
 }

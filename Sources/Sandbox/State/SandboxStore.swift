@@ -10,9 +10,14 @@ actor SandboxStore {
         self.now = now
     }
 
+    /// Marks a request as started; returns the latency to apply before `finish`.
     func begin() -> Duration { state.begin() }
-    func end() { state.end() }
-    func handle(_ request: APIRequest) -> APIResponse { state.handle(request, now: now()) }
+
+    /// Answers a request started with `begin` and marks it finished.
+    func finish(_ request: APIRequest) -> APIResponse {
+        defer { state.end() }
+        return state.handle(request, now: now())
+    }
 
     func configs() -> [SandboxConfig] { state.orderedConfigs() }
     func config(id: String) -> SandboxConfig? { state.configs[id] }
