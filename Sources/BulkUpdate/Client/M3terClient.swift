@@ -158,20 +158,23 @@ public actor M3terClient: ConfigAPI {
     ) async throws(APIError) -> HTTPResponse {
         var attempt = 0
         var sent = 0
-        var refreshed = false
+        var refreshes = 0
         while true {
             attempt += 1
             var outgoing = request
             var token: String?
-            if authenticated {
-                let current = try await currentToken()
-                token = current
-                outgoing.headers["Authorization"] = "Bearer \(current)"
-            }
+            // The permit first, then the token: a wait for the limiter must not age the token.
             do {
                 try await limiter.acquire()
             } catch {
                 throw .cancelled
+            }
+            var sentAt: Duration?
+            if authenticated {
+                let current = try await currentToken()
+                sentAt = await tokens.now
+                token = current
+                outgoing.headers["Authorization"] = "Bearer \(current)"
             }
             await metrics.recordRequest(isRetry: sent > 0, isTokenRequest: !authenticated)
             sent += 1
@@ -191,14 +194,18 @@ public actor M3terClient: ConfigAPI {
                 if response.isSuccess { return response }
                 let message = errorMessage(response, token: token)
                 if response.status == 401 || response.status == 403 {
-                    if authenticated, !refreshed, tokens.canRefresh, let token {
-                        await tokens.invalidate(token)
-                        refreshed = true
+                    // One refresh and retry; a second only when the retry's token, too, was refused (it
+                    // can have been fetched by another request a while ago and expired on the way).
+                    if authenticated, refreshes < 2, tokens.canRefresh, let token {
+                        await tokens.invalidate(token, sentAt: sentAt)
+                        refreshes += 1
                         attempt -= 1
                         continue
                     }
                     throw .authentication(status: response.status, message: message)
                 }
+                // A refused token that was replaced and then accepted may expire again later in a long retry.
+                refreshes = 0
                 if response.status == 429 {
                     await limiter.recordThrottle()
                     await metrics.recordThrottle()

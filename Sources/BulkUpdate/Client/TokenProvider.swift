@@ -13,7 +13,7 @@ public actor TokenProvider {
 
     private enum State {
         case empty
-        case valid(token: String, refreshAt: Duration)
+        case valid(token: String, refreshAt: Duration, requestedAt: Duration)
         case exchanging(waiters: [CheckedContinuation<String, any Error>])
     }
 
@@ -30,16 +30,18 @@ public actor TokenProvider {
     /// Whether a refused token can be replaced (false with a static `M3TER_API_TOKEN`).
     public nonisolated var canRefresh: Bool { !credentials.usesStaticToken }
 
-    /// How long before expiry a token is replaced: 10 % of its lifetime, at most 60 s.
+    /// How long before expiry a token is replaced: 10 % of its lifetime, at most 60 s, but at least
+    /// half of a short lifetime up to 5 s, so a request that is slow to reach the server (a loaded
+    /// machine, a long queue) does not arrive with a token that expired on the way.
     public static func refreshMargin(lifetime: Duration) -> Duration {
-        min(.seconds(60), lifetime / 10)
+        min(.seconds(60), max(lifetime / 10, min(lifetime / 2, .seconds(5))))
     }
 
     /// A valid token, exchanging (with `exchange`) when there is none or it is about to expire.
     public func token(exchange: Exchange) async throws(APIError) -> String {
         if let token = credentials.apiToken { return token }
         switch state {
-        case .valid(let token, let refreshAt) where clock.now < refreshAt:
+        case .valid(let token, let refreshAt, _) where clock.now < refreshAt:
             return token
         case .exchanging(var waiters):
             do {
@@ -54,6 +56,9 @@ public actor TokenProvider {
             }
         case .empty, .valid:
             state = .exchanging(waiters: [])
+            // The token's life is counted from the request, not the response: the server starts its
+            // clock when it issues the token, and a slow response must not stretch it on our side.
+            let requestedAt = clock.now
             let result: Result<TokenGrant, APIError>
             do throws(APIError) {
                 result = .success(try await exchange())
@@ -64,8 +69,8 @@ public actor TokenProvider {
             if case .exchanging(let pending) = state { waiters = pending } else { waiters = [] }
             switch result {
             case .success(let grant):
-                let refreshAt = clock.now + grant.lifetime - Self.refreshMargin(lifetime: grant.lifetime)
-                state = .valid(token: grant.accessToken, refreshAt: refreshAt)
+                let refreshAt = requestedAt + grant.lifetime - Self.refreshMargin(lifetime: grant.lifetime)
+                state = .valid(token: grant.accessToken, refreshAt: refreshAt, requestedAt: requestedAt)
                 for waiter in waiters { waiter.resume(returning: grant.accessToken) }
                 return grant.accessToken
             case .failure(let error):
@@ -78,10 +83,16 @@ public actor TokenProvider {
 
     /// Forgets `token` after the API refused it, so the next ``token(exchange:)`` exchanges again.
     ///
-    /// A token other than the cached one (already replaced by a concurrent refresh) is ignored.
-    public func invalidate(_ token: String) {
-        if case .valid(let current, _) = state, current == token { state = .empty }
+    /// A cached token other than the refused one is kept only when it was requested after the
+    /// refused request was sent (``now``, read just before sending): an older one may have expired
+    /// on the way too, so the retry gets a token at least as fresh as its own attempt.
+    public func invalidate(_ token: String, sentAt: Duration? = nil) {
+        guard case .valid(let current, _, let requestedAt) = state else { return }
+        if current == token || (sentAt.map { requestedAt <= $0 } ?? false) { state = .empty }
     }
+
+    /// The provider's clock reading, to pass back as `sentAt` to ``invalidate(_:sentAt:)``.
+    public var now: Duration { clock.now }
 
     /// The `POST {base}/oauth/token` request: HTTP Basic `key:secret`, form body `grant_type=client_credentials`.
     public static func exchangeRequest(settings: ConnectionSettings, credentials: Credentials) -> HTTPRequest {

@@ -21,8 +21,8 @@ struct TokenProviderTests {
     static let credentials = Credentials(apiKey: "k", apiSecret: "s")
 
     @Test(
-        "refreshes 10 % of the lifetime early, at most 60 s",
-        arguments: [(2, 200), (100, 10_000), (18_000, 60_000)] as [(Int64, Int64)])
+        "refreshes 10 % of the lifetime early (at least half of a short one, up to 5 s), at most 60 s",
+        arguments: [(2, 1_000), (8, 4_000), (30, 5_000), (100, 10_000), (18_000, 60_000)] as [(Int64, Int64)])
     func margin(lifetime: Int64, milliseconds: Int64) {
         #expect(TokenProvider.refreshMargin(lifetime: .seconds(lifetime)) == .milliseconds(milliseconds))
     }
@@ -34,9 +34,42 @@ struct TokenProviderTests {
         let provider = TokenProvider(credentials: Self.credentials, clock: clock)
         let exchange: TokenProvider.Exchange = { await counter.next() }
         #expect(try await provider.token(exchange: exchange) == "token-1")
-        clock.advance(by: .milliseconds(1_799))
+        clock.advance(by: .milliseconds(999))
         #expect(try await provider.token(exchange: exchange) == "token-1")
         clock.advance(by: .milliseconds(1))
+        #expect(try await provider.token(exchange: exchange) == "token-2")
+    }
+
+    @Test("a token's life counts from the request, not from a slow response")
+    func lifetimeFromRequest() async throws {
+        let clock = ManualClock()
+        let counter = ExchangeCounter(lifetime: .seconds(100))
+        let provider = TokenProvider(credentials: Self.credentials, clock: clock)
+        let slow: TokenProvider.Exchange = {
+            clock.advance(by: .seconds(3))
+            return await counter.next()
+        }
+        #expect(try await provider.token(exchange: slow) == "token-1")
+        clock.advance(by: .seconds(86))
+        #expect(try await provider.token(exchange: slow) == "token-1")
+        clock.advance(by: .seconds(1))
+        #expect(try await provider.token(exchange: slow) == "token-2")
+    }
+
+    @Test("a refusal drops a cached token that is not newer than the refused request")
+    func invalidateBySendTime() async throws {
+        let clock = ManualClock()
+        let counter = ExchangeCounter(lifetime: .seconds(100))
+        let provider = TokenProvider(credentials: Self.credentials, clock: clock)
+        let exchange: TokenProvider.Exchange = { await counter.next() }
+        _ = try await provider.token(exchange: exchange)
+        clock.advance(by: .seconds(5))
+        let sentAt = await provider.now
+        // Another request's token was refused, but the cached token-1 is older than this send: drop it.
+        await provider.invalidate("token-0", sentAt: sentAt)
+        #expect(try await provider.token(exchange: exchange) == "token-2")
+        // token-2 was requested after this older send: keep it.
+        await provider.invalidate("token-1", sentAt: sentAt - .seconds(1))
         #expect(try await provider.token(exchange: exchange) == "token-2")
     }
 
