@@ -79,10 +79,11 @@ public actor RateLimiter {
         )
     }
 
-    /// The warning to print once on stderr when `rate` exceeds m3ter's documented limit, else `nil`.
+    /// The warning to print once on stderr (after a `warning: ` prefix) when `rate` exceeds m3ter's
+    /// documented limit, else `nil`.
     public static func warning(forRate rate: Double) -> String? {
         guard rate > documentedOrgLimit else { return nil }
-        return "warning: --rate \(formatted(rate)) is above m3ter's documented limit of "
+        return "--rate \(formatted(rate)) is above m3ter's documented limit of "
             + "\(formatted(documentedOrgLimit)) requests/s per organization; expect 429 responses "
             + "unless m3ter has raised the limit for your organization"
     }
