@@ -29,7 +29,7 @@ public actor RateLimiter {
     ///
     /// - Parameters:
     ///   - rate: requests per second (default 40; values below 0.1 are raised to 0.1).
-    ///   - recoveryPerSecond: additive increase per second after a 429 (default `max(1, rate / 20)`).
+    ///   - recoveryPerSecond: additive increase per second after a 429 (default `max(1, rate / 4)`).
     ///   - clock: the clock to wait on (a manual clock in tests).
     ///   - secondPhase: where wall-clock seconds start on the clock's timeline; by default taken
     ///     from the system time, so the pause after a 429 ends when the server's second does.
