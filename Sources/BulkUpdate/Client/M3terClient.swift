@@ -11,6 +11,9 @@ import Planner
 /// the error is ``APIError/authentication(status:message:)``. A 429 also tells the limiter.
 /// No message this client produces contains a credential or token.
 public actor M3terClient: ConfigAPI {
+    /// The `User-Agent` of every request.
+    public static let userAgent = "bulk-update (swift)"
+
     /// The page size of the list sweep (the API's maximum).
     public static let pageSize = 200
 
@@ -104,13 +107,22 @@ public actor M3terClient: ConfigAPI {
         var headers = jsonHeaders
         headers["Content-Type"] = "application/json"
         let request = HTTPRequest(method: .put, url: try configURL(id), headers: headers, body: data)
-        return try decode(IntegrationConfig.self, from: try await perform(request, kind: .write), what: "config \(id)")
+        return try await written(try await perform(request, kind: .write), id: id)
     }
 
     public func enableConfig(id: String) async throws(APIError) -> IntegrationConfig {
         let url = try configURL(id).appendingPathComponent("enable")
         let request = HTTPRequest(method: .post, url: url, headers: jsonHeaders)
-        return try decode(IntegrationConfig.self, from: try await perform(request, kind: .write), what: "config \(id)")
+        return try await written(try await perform(request, kind: .write), id: id)
+    }
+
+    /// The config a successful write answered with.
+    ///
+    /// The write has committed by now, so a body that is not a config (empty, or another shape) must
+    /// not turn it into a failure: the config is read back instead.
+    private func written(_ response: HTTPResponse, id: String) async throws(APIError) -> IntegrationConfig {
+        if let config = try? decode(IntegrationConfig.self, from: response, what: "config \(id)") { return config }
+        return try await getConfig(id: id)
     }
 
     // MARK: - Authentication
@@ -162,6 +174,7 @@ public actor M3terClient: ConfigAPI {
         while true {
             attempt += 1
             var outgoing = request
+            if outgoing.header("User-Agent") == nil { outgoing.headers["User-Agent"] = Self.userAgent }
             var token: String?
             // The permit first, then the token: a wait for the limiter must not age the token.
             do {

@@ -49,13 +49,15 @@ public struct RateLimitState: Sendable, Hashable {
     ///
     /// - Parameters:
     ///   - rate: requests per second; values below 0.1 are raised to 0.1.
-    ///   - recoveryPerSecond: additive increase after a 429; default `max(1, rate / 20)`.
+    ///   - recoveryPerSecond: additive increase after a 429; default `max(1, rate / 4)`: a single 429 (often
+    ///     network jitter at the edge of the server's window) costs two seconds at reduced speed, while a
+    ///     limit that is really lower keeps the rate oscillating below it.
     ///   - secondPhase: where wall-clock seconds start on the timeline (zero in tests).
     public init(rate: Double, recoveryPerSecond: Double? = nil, secondPhase: Duration = .zero) {
         let rate = rate.isFinite ? max(0.1, rate) : 40
         configuredRate = rate
         minimumRate = min(1, rate)
-        self.recoveryPerSecond = max(0.01, recoveryPerSecond ?? max(1, rate / 20))
+        self.recoveryPerSecond = max(0.01, recoveryPerSecond ?? max(1, rate / 4))
         self.secondPhase = secondPhase
     }
 

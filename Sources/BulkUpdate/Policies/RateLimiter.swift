@@ -29,7 +29,7 @@ public actor RateLimiter {
     ///
     /// - Parameters:
     ///   - rate: requests per second (default 40; values below 0.1 are raised to 0.1).
-    ///   - recoveryPerSecond: additive increase per second after a 429 (default `max(1, rate / 20)`).
+    ///   - recoveryPerSecond: additive increase per second after a 429 (default `max(1, rate / 4)`).
     ///   - clock: the clock to wait on (a manual clock in tests).
     ///   - secondPhase: where wall-clock seconds start on the clock's timeline; by default taken
     ///     from the system time, so the pause after a 429 ends when the server's second does.
@@ -79,10 +79,11 @@ public actor RateLimiter {
         )
     }
 
-    /// The warning to print once on stderr when `rate` exceeds m3ter's documented limit, else `nil`.
+    /// The warning to print once on stderr (after a `warning: ` prefix) when `rate` exceeds m3ter's
+    /// documented limit, else `nil`.
     public static func warning(forRate rate: Double) -> String? {
         guard rate > documentedOrgLimit else { return nil }
-        return "warning: --rate \(formatted(rate)) is above m3ter's documented limit of "
+        return "--rate \(formatted(rate)) is above m3ter's documented limit of "
             + "\(formatted(documentedOrgLimit)) requests/s per organization; expect 429 responses "
             + "unless m3ter has raised the limit for your organization"
     }

@@ -84,7 +84,7 @@ struct M3terClientRetryTests {
                     ? F.response(429, #"{"message":"Too Many Requests"}"#, headers: ["Retry-After": "3"])
                     : F.response(200, F.configJSON("a", version: 2))
             })
-        let client = try F.client(transport, clock: clock, rate: 40, metrics: metrics)
+        let client = try F.client(transport, clock: clock, rate: 40, metrics: metrics, recovery: 0.01)
         _ = try await client.updateConfig(id: "a", body: Self.body)
         #expect(transport.apiRequests.count == 2)
         #expect(clock.sleeps.contains(.seconds(3)))

@@ -84,6 +84,7 @@ struct M3terClientTests {
         let request = try #require(transport.apiRequests.first)
         #expect(request.url.absoluteString == "https://api.example.test\(F.configsPath)/abc")
         #expect(request.header("authorization") == "Bearer bearer-token-1")
+        #expect(transport.requests.allSatisfy { $0.header("user-agent") == M3terClient.userAgent })
     }
 
     @Test("PUT sends the full body with its version as JSON")
@@ -106,6 +107,18 @@ struct M3terClientTests {
                     "configData": .object(["k": .integer(1)]),
                     "name": .string("n"), "version": .integer(3),
                 ]))
+    }
+
+    @Test("a committed write whose response is not a config is read back, not reported as failed")
+    func writeResponseReadBack() async throws {
+        let transport = ScriptedTransport(
+            F.withToken { request, _ in
+                request.method == .get ? F.response(200, F.configJSON("abc", version: 4)) : F.response(200, "")
+            })
+        let current = IntegrationConfig(id: "abc", version: 3, entityType: "Bill", destination: "Webhook")
+        let updated = try await F.client(transport).updateConfig(id: "abc", body: current.updateBody)
+        #expect(updated.version == 4)
+        #expect(transport.apiRequests.map(\.method) == [.put, .get])
     }
 
     @Test("enable is a POST to …/{id}/enable without a body")

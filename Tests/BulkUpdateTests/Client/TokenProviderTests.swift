@@ -40,6 +40,39 @@ struct TokenProviderTests {
         #expect(try await provider.token(exchange: exchange) == "token-2")
     }
 
+    @Test("a token's life counts from the request, not from a slow response")
+    func lifetimeFromRequest() async throws {
+        let clock = ManualClock()
+        let counter = ExchangeCounter(lifetime: .seconds(100))
+        let provider = TokenProvider(credentials: Self.credentials, clock: clock)
+        let slow: TokenProvider.Exchange = {
+            clock.advance(by: .seconds(3))
+            return await counter.next()
+        }
+        #expect(try await provider.token(exchange: slow) == "token-1")
+        clock.advance(by: .seconds(86))
+        #expect(try await provider.token(exchange: slow) == "token-1")
+        clock.advance(by: .seconds(1))
+        #expect(try await provider.token(exchange: slow) == "token-2")
+    }
+
+    @Test("a refusal drops a cached token that is not newer than the refused request")
+    func invalidateBySendTime() async throws {
+        let clock = ManualClock()
+        let counter = ExchangeCounter(lifetime: .seconds(100))
+        let provider = TokenProvider(credentials: Self.credentials, clock: clock)
+        let exchange: TokenProvider.Exchange = { await counter.next() }
+        _ = try await provider.token(exchange: exchange)
+        clock.advance(by: .seconds(5))
+        let sentAt = await provider.now
+        // Another request's token was refused, but the cached token-1 is older than this send: drop it.
+        await provider.invalidate("token-0", sentAt: sentAt)
+        #expect(try await provider.token(exchange: exchange) == "token-2")
+        // token-2 was requested after this older send: keep it.
+        await provider.invalidate("token-1", sentAt: sentAt - .seconds(1))
+        #expect(try await provider.token(exchange: exchange) == "token-2")
+    }
+
     @Test("invalidating the refused token forces an exchange; a stale one is ignored")
     func invalidate() async throws {
         let counter = ExchangeCounter(lifetime: .seconds(100))

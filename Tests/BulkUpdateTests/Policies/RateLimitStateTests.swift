@@ -89,20 +89,24 @@ struct RateLimitStateTests {
         var state = RateLimitState(rate: 40)
         for ms in [3_400, 3_450, 3_900, 4_200, 4_999] { state.recordThrottle(at: .milliseconds(Int64(ms))) }
         #expect(state.reducedRate == 20)
-        // Recovery runs from 4 s at +2/s: 22.2/s at 5.1 s, halved by a 429 then.
+        // Recovery runs from 4 s at +10/s: 31/s at 5.1 s, halved by a 429 then.
         state.recordThrottle(at: .milliseconds(5_100))
         let rate = state.effectiveRate(at: .seconds(6))
-        #expect(abs(rate - 11.1) < 1e-6)
+        #expect(abs(rate - 15.5) < 1e-6)
     }
 
-    @Test("recovers additively up to the configured rate")
+    @Test("recovers additively, by default a quarter of the rate per second, up to the configured rate")
     func additiveRecovery() {
         var state = RateLimitState(rate: 40)
         state.recordThrottle(at: .milliseconds(3_400))
         #expect(state.effectiveRate(at: .seconds(4)) == 20)
-        #expect(state.effectiveRate(at: .seconds(9)) == 30)
-        #expect(state.effectiveRate(at: .seconds(14)) == 40)
+        #expect(state.effectiveRate(at: .milliseconds(4_500)) == 25)
+        #expect(state.effectiveRate(at: .seconds(6)) == 40)
         #expect(state.effectiveRate(at: .seconds(100)) == 40)
+        var slow = RateLimitState(rate: 40, recoveryPerSecond: 2)
+        slow.recordThrottle(at: .milliseconds(3_400))
+        #expect(slow.effectiveRate(at: .seconds(9)) == 30)
+        #expect(slow.effectiveRate(at: .seconds(14)) == 40)
     }
 
     @Test("never slows below one request per second")
