@@ -113,6 +113,12 @@ public actor JournalWriter {
         guard !isClosed else { throw JournalError.closed(path: url.path) }
         pending.append(contentsOf: JournalCodec.encode(outcome))
         recordsWritten += 1
+        try await joinCommit()
+    }
+
+    /// Waits until the records just added to `pending` are durable: as the leader of the next
+    /// write when none is running, else as a follower of the one after the current write.
+    private func joinCommit() async throws {
         if flushing {
             let role = try await withCheckedThrowingContinuation { waiters.append($0) }
             if case .done = role { return }
@@ -120,6 +126,18 @@ public actor JournalWriter {
             flushing = true
         }
         try await leadFlush()
+    }
+
+    /// Appends several outcome records at once (one write, one fdatasync); returns once they are durable.
+    ///
+    /// - Throws: ``JournalError``: the records may or may not be in the file.
+    public func append(contentsOf outcomes: [ItemOutcome]) async throws {
+        if let failure { throw failure }
+        guard !isClosed else { throw JournalError.closed(path: url.path) }
+        guard !outcomes.isEmpty else { return }
+        for outcome in outcomes { pending.append(contentsOf: JournalCodec.encode(outcome)) }
+        recordsWritten += outcomes.count
+        try await joinCommit()
     }
 
     /// Waits for in-flight writes, then closes the file. Later appends throw ``JournalError/closed(path:)``.

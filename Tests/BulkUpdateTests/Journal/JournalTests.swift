@@ -52,6 +52,19 @@ struct JournalTests {
         #expect(text.hasSuffix("}\n"))
     }
 
+    @Test("a batch of records is written in order with one commit")
+    func batch() async throws {
+        let url = try Self.journalURL()
+        let writer = try JournalWriter.open(url: url, header: Self.header())
+        let outcomes = (0..<50).map { Self.outcome($0) }
+        try await writer.append(contentsOf: outcomes)
+        try await writer.append(contentsOf: [])
+        let statistics = await writer.statistics
+        try await writer.close()
+        #expect(statistics.records == 50 && statistics.flushes == 1)
+        #expect(try JournalReader.read(url).outcomes == outcomes)
+    }
+
     @Test("the last record of an id wins")
     func lastOutcomeWins() async throws {
         let url = try Self.journalURL()
@@ -171,6 +184,15 @@ struct JournalTests {
         #expect(
             contents.outcomes == [ItemOutcome(id: "id-A", status: .failed, attempts: 2, time: ReportFixtures.start)])
     }
+
+    #if os(Linux)
+        @Test("a write failure is reported with the system's reason, and the file is not claimed durable")
+        func writeFailure() {
+            #expect(
+                throws: JournalError.writeFailed(path: "/dev/full", reason: "No space left on device")
+            ) { try JournalWriter.open(url: URL(fileURLWithPath: "/dev/full"), header: Self.header()) }
+        }
+    #endif
 
     @Test("the journal file is created with mode 0600")
     func fileMode() async throws {

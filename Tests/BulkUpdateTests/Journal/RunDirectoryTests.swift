@@ -67,6 +67,15 @@ struct RunDirectoryTests {
         #expect(again.plan.fingerprint == plan.fingerprint)
     }
 
+    @Test("a path that is a file is refused")
+    func notADirectory() throws {
+        let url = try TestSupport.temporaryDirectory("run").appendingPathComponent("file")
+        try Data("x".utf8).write(to: url)
+        #expect(throws: RunDirectoryError.notADirectory(path: url.standardizedFileURL.path)) {
+            try RunDirectory.create(at: url, plan: ReportFixtures.plan(), now: ReportFixtures.start)
+        }
+    }
+
     @Test("open refuses a directory without a plan")
     func openWithoutPlan() throws {
         let url = try TestSupport.temporaryDirectory("run")
