@@ -95,6 +95,13 @@ struct JournalTests {
         #expect(Set(contents.outcomes.map(\.id)).count == 1280)
         #expect(statistics.records == 1280)
         #expect(statistics.flushes <= statistics.records)
+        for producer in 0..<32 {
+            let mine = contents.outcomes.compactMap { outcome -> Int? in
+                guard let number = Int(outcome.id.dropFirst(3)), number / 1000 == producer else { return nil }
+                return number % 1000
+            }
+            #expect(mine == Array(0..<40), "producer \(producer)'s records are out of order")
+        }
         await #expect(throws: JournalError.closed(path: url.path)) { try await writer.append(Self.outcome(1)) }
     }
 
@@ -154,6 +161,30 @@ struct JournalTests {
         #expect(contents.headers.last?.startedAt == ReportFixtures.time(60))
         #expect(contents.outcomes == [Self.outcome(0), Self.outcome(1)])
         #expect(contents.tornTail == false)
+    }
+
+    @Test("reopening a journal whose only line was torn starts it again with a header")
+    func tornHeader() async throws {
+        let url = try Self.journalURL()
+        try Data(#"{"type":"header","formatVer"#.utf8).write(to: url)
+        let writer = try JournalWriter.open(url: url, header: Self.header())
+        #expect(writer.header.kind == .header)
+        try await writer.append(Self.outcome(0))
+        try await writer.close()
+        let contents = try JournalReader.read(url)
+        #expect(contents.headers == [Self.header()])
+        #expect(contents.outcomes == [Self.outcome(0)])
+    }
+
+    @Test("a journal of an unknown format version is refused")
+    func unknownVersion() async throws {
+        let url = try Self.journalURL()
+        var header = Self.header()
+        header.formatVersion = 2
+        try await Self.write([Self.outcome(0)], to: url, header: header)
+        #expect(throws: JournalError.unsupportedFormatVersion(path: url.path, line: 1, version: 2)) {
+            try JournalReader.read(url)
+        }
     }
 
     @Test("reopening a journal of another plan is refused")
