@@ -13,6 +13,10 @@ struct FlatRecordParser {
         self.bytes = bytes
     }
 
+    private enum Key {
+        case type, id, status, versionBefore, versionAfter, attempts, httpStatus, message, reconciled, time
+    }
+
     private enum Value {
         case string(String)
         case integer(Int64)
@@ -20,8 +24,92 @@ struct FlatRecordParser {
         case null
     }
 
+    private static let outcomeBytes = Array("outcome".utf8)
+
+    private static let fixedPrefix = Array(#"{"type":"outcome","id":"#.utf8)
+    private static let fixedKeys = [
+        #","status":"#, #","versionBefore":"#, #","versionAfter":"#, #","attempts":"#, #","httpStatus":"#,
+        #","message":"#, #","reconciled":"#, #","time":"#,
+    ].map { Array($0.utf8) }
+
+    /// Parses an outcome record, trying the writer's own fixed layout first.
     mutating func parseOutcome() -> ItemOutcome? {
-        var type: String?
+        if let outcome = parseFixedOutcome() { return outcome }
+        index = 0
+        return parseAnyOutcome()
+    }
+
+    /// The layout ``JournalCodec/encode(_:)-(ItemOutcome)`` writes: keys in a fixed order, no spaces.
+    private mutating func parseFixedOutcome() -> ItemOutcome? {
+        let keys = Self.fixedKeys
+        guard expect(Self.fixedPrefix), let id = parseString(), expect(keys[0]),
+            let range = parseRawString(), let status = Self.status(in: range, of: bytes), expect(keys[1]),
+            let versionBefore = parseOptionalInteger(), expect(keys[2]), let versionAfter = parseOptionalInteger(),
+            expect(keys[3]), let attempts = parseInteger().flatMap({ Int(exactly: $0) }), expect(keys[4]),
+            let httpStatus = parseOptionalInteger(), expect(keys[5])
+        else { return nil }
+        let message: String?
+        if literal("null") {
+            message = nil
+        } else {
+            guard let text = parseString() else { return nil }
+            message = text
+        }
+        guard expect(keys[6]) else { return nil }
+        let reconciled: Bool
+        if literal("true") {
+            reconciled = true
+        } else if literal("false") {
+            reconciled = false
+        } else {
+            return nil
+        }
+        guard expect(keys[7]), let time = parseTime(), consume(0x7D), index == bytes.count else { return nil }
+        let status32 = httpStatus.flatMap { Int(exactly: $0) }
+        guard httpStatus == nil || status32 != nil else { return nil }
+        return ItemOutcome(
+            id: id, status: status, versionBefore: versionBefore ?? nil, versionAfter: versionAfter ?? nil,
+            attempts: attempts, httpStatus: status32, message: message, reconciled: reconciled, time: time)
+    }
+
+    /// `.some(nil)` for `null`, `.some(n)` for an integer, `nil` for anything else.
+    private mutating func parseOptionalInteger() -> Int64?? {
+        if literal("null") { return .some(nil) }
+        guard let value = parseInteger() else { return nil }
+        return .some(value)
+    }
+
+    /// Consumes `expected` when the bytes at the cursor equal it.
+    private mutating func expect(_ expected: [UInt8]) -> Bool {
+        guard index + expected.count <= bytes.count, let base = bytes.baseAddress else { return false }
+        let equal = expected.withUnsafeBytes { other in
+            guard let otherBase = other.baseAddress else { return expected.isEmpty }
+            return memcmp(base + index, otherBase, expected.count) == 0
+        }
+        if equal { index += expected.count }
+        return equal
+    }
+
+    private static func status(in range: Range<Int>, of bytes: UnsafeRawBufferPointer) -> OutcomeStatus? {
+        guard let first = range.first else { return nil }
+        let candidate: OutcomeStatus
+        switch bytes[first] {
+        case 0x61: candidate = .applied
+        case 0x75: candidate = .unchanged
+        case 0x65: candidate = .enabled
+        case 0x63: candidate = .conflict
+        case 0x66: candidate = .failed
+        case 0x73: candidate = .skipped
+        default: return nil
+        }
+        let name = candidate.rawValue.utf8
+        guard name.count == range.count, zip(name, range).allSatisfy({ $0 == bytes[$1] }) else { return nil }
+        return candidate
+    }
+
+    /// Any valid flat encoding of an outcome: keys in any order, whitespace, unknown keys refused.
+    private mutating func parseAnyOutcome() -> ItemOutcome? {
+        var isOutcome = false
         var id: String?
         var status: OutcomeStatus?
         var versionBefore: Int64?
@@ -41,31 +129,34 @@ struct FlatRecordParser {
             skipWhitespace()
             guard consume(0x3A) else { return nil }
             skipWhitespace()
-            if key == "time" {
+            switch key {
+            case .time:
                 guard let date = parseTime() else { return nil }
                 time = date
-            } else {
+            case .type:
+                guard let range = parseRawString(), matches(range, Self.outcomeBytes) else { return nil }
+                isOutcome = true
+            case .status:
+                guard let range = parseRawString(), let found = Self.status(in: range, of: bytes) else { return nil }
+                status = found
+            default:
                 guard let value = parseValue() else { return nil }
                 switch (key, value) {
-                case ("type", .string(let text)): type = text
-                case ("id", .string(let text)): id = text
-                case ("status", .string(let text)):
-                    guard let parsed = OutcomeStatus(rawValue: text) else { return nil }
-                    status = parsed
-                case ("versionBefore", .integer(let number)): versionBefore = number
-                case ("versionBefore", .null): versionBefore = nil
-                case ("versionAfter", .integer(let number)): versionAfter = number
-                case ("versionAfter", .null): versionAfter = nil
-                case ("attempts", .integer(let number)):
+                case (.id, .string(let text)): id = text
+                case (.versionBefore, .integer(let number)): versionBefore = number
+                case (.versionBefore, .null): versionBefore = nil
+                case (.versionAfter, .integer(let number)): versionAfter = number
+                case (.versionAfter, .null): versionAfter = nil
+                case (.attempts, .integer(let number)):
                     guard let small = Int(exactly: number) else { return nil }
                     attempts = small
-                case ("httpStatus", .integer(let number)):
+                case (.httpStatus, .integer(let number)):
                     guard let small = Int(exactly: number) else { return nil }
                     httpStatus = small
-                case ("httpStatus", .null): httpStatus = nil
-                case ("message", .string(let text)): message = text
-                case ("message", .null): message = nil
-                case ("reconciled", .bool(let flag)): reconciled = flag
+                case (.httpStatus, .null): httpStatus = nil
+                case (.message, .string(let text)): message = text
+                case (.message, .null): message = nil
+                case (.reconciled, .bool(let flag)): reconciled = flag
                 default: return nil
                 }
             }
@@ -75,11 +166,35 @@ struct FlatRecordParser {
             break
         }
         skipWhitespace()
-        guard index == bytes.count, type == "outcome", let id, let status, let attempts, let reconciled, let time
+        guard index == bytes.count, isOutcome, let id, let status, let attempts, let reconciled, let time
         else { return nil }
         return ItemOutcome(
             id: id, status: status, versionBefore: versionBefore, versionAfter: versionAfter, attempts: attempts,
             httpStatus: httpStatus, message: message, reconciled: reconciled, time: time)
+    }
+
+    /// Whether the bytes in `range` equal `expected`.
+    private func matches(_ range: Range<Int>, _ expected: [UInt8]) -> Bool {
+        guard range.count == expected.count else { return false }
+        var offset = 0
+        for index in range {
+            guard bytes[index] == expected[offset] else { return false }
+            offset += 1
+        }
+        return true
+    }
+
+    /// A string without escapes, as a byte range (escaped strings go to the slow path).
+    private mutating func parseRawString() -> Range<Int>? {
+        guard consume(0x22) else { return nil }
+        let start = index
+        while let byte = peek(), byte != 0x22 {
+            guard byte != 0x5C, byte >= 0x20 else { return nil }
+            index += 1
+        }
+        guard peek() == 0x22 else { return nil }
+        index += 1
+        return start..<(index - 1)
     }
 
     private func peek() -> UInt8? { index < bytes.count ? bytes[index] : nil }
@@ -94,17 +209,24 @@ struct FlatRecordParser {
         while let byte = peek(), byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0A { index += 1 }
     }
 
-    /// A key without escapes (the fast path only; escaped keys go to the slow path).
-    private mutating func parseKey() -> String? {
-        guard consume(0x22) else { return nil }
-        let start = index
-        while let byte = peek(), byte != 0x22 {
-            guard byte != 0x5C, byte >= 0x20 else { return nil }
-            index += 1
+    /// One of the record's keys (unknown or escaped keys go to the slow path).
+    private mutating func parseKey() -> Key? {
+        guard let range = parseRawString(), let first = range.first else { return nil }
+        let key: Key
+        let name: StaticString
+        switch (range.count, bytes[first]) {
+        case (2, 0x69): (key, name) = (.id, "id")
+        case (4, 0x74): (key, name) = bytes[first + 1] == 0x79 ? (.type, "type") : (.time, "time")
+        case (6, 0x73): (key, name) = (.status, "status")
+        case (7, 0x6D): (key, name) = (.message, "message")
+        case (8, 0x61): (key, name) = (.attempts, "attempts")
+        case (10, 0x68): (key, name) = (.httpStatus, "httpStatus")
+        case (10, 0x72): (key, name) = (.reconciled, "reconciled")
+        case (12, 0x76): (key, name) = (.versionAfter, "versionAfter")
+        case (13, 0x76): (key, name) = (.versionBefore, "versionBefore")
+        default: return nil
         }
-        guard peek() == 0x22 else { return nil }
-        let key = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
-        index += 1
+        for offset in 0..<range.count where bytes[first + offset] != name.utf8Start[offset] { return nil }
         return key
     }
 
@@ -177,6 +299,8 @@ struct FlatRecordParser {
         let raw = UnsafeRawBufferPointer(rebasing: bytes[start..<index])
         index += 1
         if !escaped {
+            // ASCII (ids, most messages) needs no validation; anything else must be valid UTF-8.
+            if !raw.contains(where: { $0 >= 0x80 }) { return String(decoding: raw, as: UTF8.self) }
             return String(validating: raw, as: UTF8.self)
         }
         return Self.unescape(raw)

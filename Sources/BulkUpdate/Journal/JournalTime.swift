@@ -20,31 +20,22 @@ public enum JournalTime {
         let day = dayOfYear - (153 * mp + 2) / 5 + 1
         let month = mp < 10 ? mp + 3 : mp - 9
         let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
-        var out = [UInt8]()
-        out.reserveCapacity(24)
-        func put(_ value: Int64, _ width: Int) {
-            var digits = [UInt8](repeating: 0x30, count: width)
+        // "YYYY-MM-DDTHH:MM:SS.mmmZ", filled in place.
+        var out: [UInt8] = Array("0000-00-00T00:00:00.000Z".utf8)
+        func put(_ value: Int64, at end: Int, width: Int) {
             var rest = value
-            for index in stride(from: width - 1, through: 0, by: -1) {
-                digits[index] = UInt8(0x30 + rest % 10)
+            for index in stride(from: end, to: end - width, by: -1) {
+                out[index] = UInt8(0x30 + rest % 10)
                 rest /= 10
             }
-            out.append(contentsOf: digits)
         }
-        put(year, 4)
-        out.append(0x2D)
-        put(month, 2)
-        out.append(0x2D)
-        put(day, 2)
-        out.append(0x54)
-        put(msOfDay / 3_600_000, 2)
-        out.append(0x3A)
-        put(msOfDay / 60_000 % 60, 2)
-        out.append(0x3A)
-        put(msOfDay / 1000 % 60, 2)
-        out.append(0x2E)
-        put(msOfDay % 1000, 3)
-        out.append(0x5A)
+        put(year, at: 3, width: 4)
+        put(month, at: 6, width: 2)
+        put(day, at: 9, width: 2)
+        put(msOfDay / 3_600_000, at: 12, width: 2)
+        put(msOfDay / 60_000 % 60, at: 15, width: 2)
+        put(msOfDay / 1000 % 60, at: 18, width: 2)
+        put(msOfDay % 1000, at: 22, width: 3)
         return String(decoding: out, as: UTF8.self)
     }
 

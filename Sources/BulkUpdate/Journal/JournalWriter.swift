@@ -47,7 +47,7 @@ public actor JournalWriter {
     }
 
     deinit {
-        if !isClosed { FileSystem.closeFile(fd) }
+        if !isClosed { DurableFiles.closeFile(fd) }
     }
 
     /// Opens (or creates) the journal at `url` and durably writes `header` as its first line, or
@@ -65,8 +65,8 @@ public actor JournalWriter {
         let existing = FileManager.default.fileExists(atPath: path)
         let fd: Int32
         do {
-            fd = try FileSystem.openFile(path, O_WRONLY | O_APPEND | O_CREAT, mode: 0o600)
-        } catch let failure as FileSystem.Failure {
+            fd = try DurableFiles.openFile(path, O_WRONLY | O_APPEND | O_CREAT, mode: 0o600)
+        } catch let failure as DurableFiles.Failure {
             throw JournalError.cannotOpen(path: path, reason: failure.reason)
         }
         do {
@@ -81,7 +81,7 @@ public actor JournalWriter {
                 }
                 if contents.validLength < Int(size) {
                     guard ftruncate(fd, off_t(contents.validLength)) == 0 else {
-                        throw JournalError.writeFailed(path: path, reason: FileSystem.errnoText())
+                        throw JournalError.writeFailed(path: path, reason: DurableFiles.errnoText())
                     }
                     size = off_t(contents.validLength)
                 }
@@ -89,16 +89,16 @@ public actor JournalWriter {
                 header.kind = .header
             }
             let line = JournalCodec.encode(header)
-            try line.withUnsafeBytes { try FileSystem.writeAll(fd, $0, path: path) }
-            try FileSystem.dataSync(fd, path: path)
+            try line.withUnsafeBytes { try DurableFiles.writeAll(fd, $0, path: path) }
+            try DurableFiles.dataSync(fd, path: path)
             if !existing || size == 0 {
-                try FileSystem.syncDirectory(url.deletingLastPathComponent().path)
+                try DurableFiles.syncDirectory(url.deletingLastPathComponent().path)
             }
         } catch let error as JournalError {
-            FileSystem.closeFile(fd)
+            DurableFiles.closeFile(fd)
             throw error
-        } catch let failure as FileSystem.Failure {
-            FileSystem.closeFile(fd)
+        } catch let failure as DurableFiles.Failure {
+            DurableFiles.closeFile(fd)
             throw JournalError.writeFailed(path: path, reason: failure.reason)
         }
         return JournalWriter(url: url, header: header, fd: fd, fsyncEnabled: fsync)
@@ -113,6 +113,12 @@ public actor JournalWriter {
         guard !isClosed else { throw JournalError.closed(path: url.path) }
         pending.append(contentsOf: JournalCodec.encode(outcome))
         recordsWritten += 1
+        try await joinCommit()
+    }
+
+    /// Waits until the records just added to `pending` are durable: as the leader of the next
+    /// write when none is running, else as a follower of the one after the current write.
+    private func joinCommit() async throws {
         if flushing {
             let role = try await withCheckedThrowingContinuation { waiters.append($0) }
             if case .done = role { return }
@@ -122,6 +128,18 @@ public actor JournalWriter {
         try await leadFlush()
     }
 
+    /// Appends several outcome records at once (one write, one fdatasync); returns once they are durable.
+    ///
+    /// - Throws: ``JournalError``: the records may or may not be in the file.
+    public func append(contentsOf outcomes: [ItemOutcome]) async throws {
+        if let failure { throw failure }
+        guard !isClosed else { throw JournalError.closed(path: url.path) }
+        guard !outcomes.isEmpty else { return }
+        for outcome in outcomes { pending.append(contentsOf: JournalCodec.encode(outcome)) }
+        recordsWritten += outcomes.count
+        try await joinCommit()
+    }
+
     /// Waits for in-flight writes, then closes the file. Later appends throw ``JournalError/closed(path:)``.
     public func close() async throws {
         while flushing {
@@ -129,8 +147,8 @@ public actor JournalWriter {
         }
         guard !isClosed else { return }
         isClosed = true
-        if !FileSystem.closeFile(fd), failure == nil {
-            throw JournalError.writeFailed(path: url.path, reason: FileSystem.errnoText())
+        if !DurableFiles.closeFile(fd), failure == nil {
+            throw JournalError.writeFailed(path: url.path, reason: DurableFiles.errnoText())
         }
         if let failure { throw failure }
     }
@@ -173,9 +191,9 @@ public actor JournalWriter {
     @concurrent
     private static func write(_ bytes: [UInt8], to fd: Int32, path: String, sync: Bool) async throws(JournalError) {
         do {
-            try bytes.withUnsafeBytes { try FileSystem.writeAll(fd, $0, path: path) }
-            if sync { try FileSystem.dataSync(fd, path: path) }
-        } catch let failure as FileSystem.Failure {
+            try bytes.withUnsafeBytes { try DurableFiles.writeAll(fd, $0, path: path) }
+            if sync { try DurableFiles.dataSync(fd, path: path) }
+        } catch let failure as DurableFiles.Failure {
             throw JournalError.writeFailed(path: path, reason: failure.reason)
         } catch {
             throw JournalError.writeFailed(path: path, reason: "\(error)")

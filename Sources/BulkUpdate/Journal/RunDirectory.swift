@@ -80,7 +80,7 @@ public struct RunDirectory: Sendable {
             var suffix = 2
             while mkdir(candidate.path, 0o700) != 0 {
                 guard errno == EEXIST else {
-                    throw RunDirectoryError.fileSystem(path: candidate.path, reason: FileSystem.errnoText())
+                    throw RunDirectoryError.fileSystem(path: candidate.path, reason: DurableFiles.errnoText())
                 }
                 candidate = runs.appendingPathComponent("\(name)-\(suffix)")
                 suffix += 1
@@ -88,13 +88,13 @@ public struct RunDirectory: Sendable {
             directory = candidate
         }
         guard chmod(directory.path, 0o700) == 0 else {
-            throw RunDirectoryError.fileSystem(path: directory.path, reason: FileSystem.errnoText())
+            throw RunDirectoryError.fileSystem(path: directory.path, reason: DurableFiles.errnoText())
         }
         let run = RunDirectory(url: directory, plan: plan, isExistingRun: false)
         try run.writeFile(named: FileName.plan, contents: try encodePlan(plan))
         do {
-            try FileSystem.syncDirectory(directory.deletingLastPathComponent().path)
-        } catch let failure as FileSystem.Failure {
+            try DurableFiles.syncDirectory(directory.deletingLastPathComponent().path)
+        } catch let failure as DurableFiles.Failure {
             throw RunDirectoryError.fileSystem(path: failure.path, reason: failure.reason)
         }
         return run
@@ -122,8 +122,8 @@ public struct RunDirectory: Sendable {
     /// - Throws: ``RunDirectoryError/fileSystem(path:reason:)``.
     public func writeFile(named name: String, contents: Data) throws {
         do {
-            try FileSystem.writeAtomically(contents, to: url.appendingPathComponent(name))
-        } catch let failure as FileSystem.Failure {
+            try DurableFiles.writeAtomically(contents, to: url.appendingPathComponent(name))
+        } catch let failure as DurableFiles.Failure {
             throw RunDirectoryError.fileSystem(path: failure.path, reason: failure.reason)
         }
     }
@@ -185,8 +185,8 @@ public struct RunDirectory: Sendable {
 
     private static func makeDirectory(_ url: URL) throws {
         do {
-            try FileSystem.makeDirectory(url)
-        } catch let failure as FileSystem.Failure {
+            try DurableFiles.makeDirectory(url)
+        } catch let failure as DurableFiles.Failure {
             throw RunDirectoryError.fileSystem(path: failure.path, reason: failure.reason)
         }
     }

@@ -44,14 +44,19 @@ public enum ReportHTML {
     private static func header(_ summary: ReportSummary) -> String {
         let attention = summary.counts.failed + summary.counts.conflict
         let verdict: (String, String) =
-            summary.succeeded
-            ? ("ok", "All \(ReportText.count(summary.counts.total)) items done")
-            : attention > 0
-                ? (
-                    "bad",
-                    "\(ReportText.count(attention)) of \(ReportText.count(summary.counts.total)) items need attention"
-                )
-                : ("warn", "\(ReportText.count(summary.counts.notAttempted + summary.counts.skipped)) items not done")
+            summary.counts.total == 0
+            ? ("ok", "Nothing to do")
+            : summary.succeeded
+                ? ("ok", "All \(ReportText.count(summary.counts.total)) items done")
+                : attention > 0
+                    ? (
+                        "bad",
+                        "\(ReportText.count(attention)) of \(ReportText.count(summary.counts.total)) items need attention"
+                    )
+                    : (
+                        "warn",
+                        "\(ReportText.count(summary.counts.notAttempted + summary.counts.skipped)) items not done"
+                    )
         var facts: [(String, String)] = [
             (
                 "Input",

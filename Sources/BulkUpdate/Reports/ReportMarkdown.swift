@@ -7,12 +7,14 @@ public enum ReportMarkdown {
         let summary = report.summary
         var out = "# bulk-update run report\n\n"
         let verdict =
-            summary.succeeded
-            ? "**All \(ReportText.count(summary.counts.total)) items done**: applied, enabled or already in place."
-            : "**\(ReportText.count(summary.counts.failed + summary.counts.conflict)) of "
-                + "\(ReportText.count(summary.counts.total)) items need attention** "
-                + "(failed or conflict), \(ReportText.count(summary.counts.notAttempted + summary.counts.skipped)) "
-                + "not done (skipped or not attempted)."
+            summary.counts.total == 0
+            ? "**Nothing to do**: the plan holds no items."
+            : summary.succeeded
+                ? "**All \(ReportText.count(summary.counts.total)) items done**: applied, enabled or already in place."
+                : "**\(ReportText.count(summary.counts.failed + summary.counts.conflict)) of "
+                    + "\(ReportText.count(summary.counts.total)) items need attention** "
+                    + "(failed or conflict), \(ReportText.count(summary.counts.notAttempted + summary.counts.skipped)) "
+                    + "not done (skipped or not attempted)."
         out += verdict + "\n\n"
         out += "## Summary\n\n| | |\n|---|---|\n"
         var facts: [(String, String)] = [

@@ -52,6 +52,19 @@ struct JournalTests {
         #expect(text.hasSuffix("}\n"))
     }
 
+    @Test("a batch of records is written in order with one commit")
+    func batch() async throws {
+        let url = try Self.journalURL()
+        let writer = try JournalWriter.open(url: url, header: Self.header())
+        let outcomes = (0..<50).map { Self.outcome($0) }
+        try await writer.append(contentsOf: outcomes)
+        try await writer.append(contentsOf: [])
+        let statistics = await writer.statistics
+        try await writer.close()
+        #expect(statistics.records == 50 && statistics.flushes == 1)
+        #expect(try JournalReader.read(url).outcomes == outcomes)
+    }
+
     @Test("the last record of an id wins")
     func lastOutcomeWins() async throws {
         let url = try Self.journalURL()
@@ -82,6 +95,13 @@ struct JournalTests {
         #expect(Set(contents.outcomes.map(\.id)).count == 1280)
         #expect(statistics.records == 1280)
         #expect(statistics.flushes <= statistics.records)
+        for producer in 0..<32 {
+            let mine = contents.outcomes.compactMap { outcome -> Int? in
+                guard let number = Int(outcome.id.dropFirst(3)), number / 1000 == producer else { return nil }
+                return number % 1000
+            }
+            #expect(mine == Array(0..<40), "producer \(producer)'s records are out of order")
+        }
         await #expect(throws: JournalError.closed(path: url.path)) { try await writer.append(Self.outcome(1)) }
     }
 
@@ -143,6 +163,30 @@ struct JournalTests {
         #expect(contents.tornTail == false)
     }
 
+    @Test("reopening a journal whose only line was torn starts it again with a header")
+    func tornHeader() async throws {
+        let url = try Self.journalURL()
+        try Data(#"{"type":"header","formatVer"#.utf8).write(to: url)
+        let writer = try JournalWriter.open(url: url, header: Self.header())
+        #expect(writer.header.kind == .header)
+        try await writer.append(Self.outcome(0))
+        try await writer.close()
+        let contents = try JournalReader.read(url)
+        #expect(contents.headers == [Self.header()])
+        #expect(contents.outcomes == [Self.outcome(0)])
+    }
+
+    @Test("a journal of an unknown format version is refused")
+    func unknownVersion() async throws {
+        let url = try Self.journalURL()
+        var header = Self.header()
+        header.formatVersion = 2
+        try await Self.write([Self.outcome(0)], to: url, header: header)
+        #expect(throws: JournalError.unsupportedFormatVersion(path: url.path, line: 1, version: 2)) {
+            try JournalReader.read(url)
+        }
+    }
+
     @Test("reopening a journal of another plan is refused")
     func otherPlan() async throws {
         let url = try Self.journalURL()
@@ -171,6 +215,15 @@ struct JournalTests {
         #expect(
             contents.outcomes == [ItemOutcome(id: "id-A", status: .failed, attempts: 2, time: ReportFixtures.start)])
     }
+
+    #if os(Linux)
+        @Test("a write failure is reported with the system's reason, and the file is not claimed durable")
+        func writeFailure() {
+            #expect(
+                throws: JournalError.writeFailed(path: "/dev/full", reason: "No space left on device")
+            ) { try JournalWriter.open(url: URL(fileURLWithPath: "/dev/full"), header: Self.header()) }
+        }
+    #endif
 
     @Test("the journal file is created with mode 0600")
     func fileMode() async throws {

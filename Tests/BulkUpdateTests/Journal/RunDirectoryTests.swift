@@ -67,6 +67,15 @@ struct RunDirectoryTests {
         #expect(again.plan.fingerprint == plan.fingerprint)
     }
 
+    @Test("a path that is a file is refused")
+    func notADirectory() throws {
+        let url = try TestSupport.temporaryDirectory("run").appendingPathComponent("file")
+        try Data("x".utf8).write(to: url)
+        #expect(throws: RunDirectoryError.notADirectory(path: url.standardizedFileURL.path)) {
+            try RunDirectory.create(at: url, plan: ReportFixtures.plan(), now: ReportFixtures.start)
+        }
+    }
+
     @Test("open refuses a directory without a plan")
     func openWithoutPlan() throws {
         let url = try TestSupport.temporaryDirectory("run")
@@ -90,6 +99,30 @@ struct RunDirectoryTests {
             ])
         for name in names { #expect(try Self.mode(url.appendingPathComponent(name)) == 0o600, "\(name)") }
         #expect(run.reportURL(.html).lastPathComponent == "report.html")
+    }
+
+    @Test("the report is rebuilt from the journal when report.json is missing or older")
+    func loadReport() async throws {
+        let url = try TestSupport.temporaryDirectory("run")
+        let plan = ReportFixtures.plan()
+        let run = try RunDirectory.create(at: url, plan: plan, now: ReportFixtures.start)
+        let writer = try JournalWriter.open(
+            url: run.journalURL,
+            header: JournalHeader(
+                planFingerprint: plan.fingerprint, toolVersion: "0.1.0", startedAt: ReportFixtures.start))
+        try await writer.append(contentsOf: ReportFixtures.outcomes())
+        let rebuilt = try run.loadReport(toolVersion: "0.1.0")
+        #expect(rebuilt.summary.counts.conflict == 1 && rebuilt.summary.requests == nil)
+        #expect(rebuilt.summary.startedAt == ReportFixtures.start)
+        try run.writeReports(ReportFixtures.report())
+        #expect(try run.loadReport(toolVersion: "0.1.0") == ReportFixtures.report())
+        try await writer.append(
+            ItemOutcome(
+                id: ReportFixtures.ids[3], status: .enabled, versionBefore: 3, versionAfter: 4,
+                time: ReportFixtures.time(9)))
+        try await writer.close()
+        let newer = try run.loadReport(toolVersion: "0.1.0")
+        #expect(newer.summary.counts.enabled == 1 && newer.summary.counts.notAttempted == 0)
     }
 
     @Test("the default name is the UTC start time")

@@ -57,6 +57,24 @@ struct ChangeListRenderingTests {
         )
     }
 
+    @Test("undo of a configData key with a dot in its name goes through a configData patch")
+    func undoDottedKey() {
+        var plan = ReportFixtures.plan()
+        plan.items[2].diff = [
+            FieldChange(path: ["configData", "a.b"], before: .string("old"), after: .string("new"), secret: false),
+            FieldChange(path: ["configData", "plain"], before: .bool(true), after: nil, secret: false),
+        ]
+        let outcomes = [
+            ItemOutcome(
+                id: ReportFixtures.ids[2], status: .applied, versionBefore: 3, versionAfter: 4,
+                time: ReportFixtures.start)
+        ]
+        #expect(
+            UndoList.render(plan: plan, outcomes: outcomes).csv
+                == "id,expectedVersion,configData,configData.plain\r\n"
+                + "\(ReportFixtures.ids[2]),4,\"{\"\"a.b\"\":\"\"old\"\"}\",true\r\n")
+    }
+
     @Test("failed list re-expresses failed and conflicted changes without secret values")
     func failed() {
         let failed = FailedList.render(plan: ReportFixtures.plan(), outcomes: ReportFixtures.outcomes())

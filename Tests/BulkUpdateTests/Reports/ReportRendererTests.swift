@@ -110,6 +110,7 @@ struct ReportRendererTests {
         let empty = ReportHTML.render(Report.build(plan: plan, outcomes: [], stats: nil, meta: ReportFixtures.meta()))
         #expect(empty.contains("The plan holds no items."))
         #expect(empty.contains("No outcomes recorded yet."))
+        #expect(empty.contains(">Nothing to do</span>"))
         let template = ReportFixtures.plan().items[0]
         plan.items = (0..<10_000).map { index in
             var item = template

@@ -11,7 +11,7 @@ import Foundation
 /// Foundation's file APIs neither fsync nor let us pick the mode at creation, so the few calls
 /// that matter are made directly: files are created 0600, directories 0700, and a rename or a
 /// new file is followed by an fsync of its directory.
-enum FileSystem {
+enum DurableFiles {
     /// A POSIX call failed; `reason` is `strerror(errno)`.
     struct Failure: Error, Equatable {
         var operation: String
