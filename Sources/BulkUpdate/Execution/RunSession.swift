@@ -96,6 +96,8 @@ public struct RunSession: Sendable {
             state = live
         } else if remaining.isEmpty {
             state = [:]
+        } else if remaining.count <= Self.readByIdLimit {
+            state = try await Self.read(remaining.map(\.id), from: api)
         } else {
             state = try await Self.sweep(api)
         }
@@ -145,6 +147,25 @@ public struct RunSession: Sendable {
         return Result(
             report: report, stopReason: result.stopReason, verificationIssues: issues, undo: undo, failed: failed,
             alreadyDone: configuration.items.count - remaining.count)
+    }
+
+    /// Up to this many items left, a resumed run reads them one by one instead of sweeping the org
+    /// (a sweep costs one request per 200 configs of the whole org).
+    public static let readByIdLimit = 10
+
+    /// The configs with these ids, by id, read one by one; an unknown id is left out.
+    public static func read(_ ids: [String], from api: any ConfigAPI) async throws(APIError)
+        -> [String: IntegrationConfig]
+    {
+        var byId: [String: IntegrationConfig] = [:]
+        for id in ids {
+            do {
+                byId[id] = try await api.getConfig(id: id)
+            } catch .notFound {
+                continue
+            }
+        }
+        return byId
     }
 
     /// Every config of the org, by id (one list sweep).
