@@ -33,14 +33,17 @@ public actor RateLimiter {
     ///   - clock: the clock to wait on (a manual clock in tests).
     ///   - secondPhase: where wall-clock seconds start on the clock's timeline; by default taken
     ///     from the system time, so the pause after a 429 ends when the server's second does.
+    ///   - windowMargin: extra length of the sliding window, absorbing network jitter (default 5 ms).
     public init(
         rate: Double = RateLimiter.defaultRate, recoveryPerSecond: Double? = nil,
-        clock: some Clock<Duration> = ContinuousClock(), secondPhase: Duration? = nil
+        clock: some Clock<Duration> = ContinuousClock(), secondPhase: Duration? = nil,
+        windowMargin: Duration = RateLimitState.defaultWindowMargin
     ) {
         let erased = ErasedClock(clock)
         let phase = secondPhase ?? Self.currentSecondPhase()
         self.clock = erased
-        self.state = RateLimitState(rate: rate, recoveryPerSecond: recoveryPerSecond, secondPhase: phase)
+        self.state = RateLimitState(
+            rate: rate, recoveryPerSecond: recoveryPerSecond, secondPhase: phase, windowMargin: windowMargin)
     }
 
     /// Waits until one request may be sent, and counts it as sent.

@@ -5,9 +5,9 @@ import Testing
 @Suite("RateLimitState")
 struct RateLimitStateTests {
     /// Whether no 1 s window `[t, t + 1 s)` holds more than `cap` of the (sorted) send times.
-    static func respectsWindow(_ sends: [Duration], cap: Int) -> Bool {
+    static func respectsWindow(_ sends: [Duration], cap: Int, span: Duration = .seconds(1)) -> Bool {
         guard sends.count > cap else { return true }
-        return (0..<(sends.count - cap)).allSatisfy { sends[$0 + cap] - sends[$0] >= .seconds(1) }
+        return (0..<(sends.count - cap)).allSatisfy { sends[$0 + cap] - sends[$0] >= span }
     }
 
     @Test("hands out slots one emission interval apart")
@@ -27,11 +27,22 @@ struct RateLimitStateTests {
 
     @Test("caps any one-second window at the rate")
     func slidingWindow() {
-        var state = RateLimitState(rate: 5)
+        var state = RateLimitState(rate: 5, windowMargin: .zero)
         for _ in 0..<5 { #expect(state.admit(at: .zero) == .send) }
         #expect(state.admit(at: .milliseconds(999)) == .wait(until: .seconds(1)))
         #expect(state.admit(at: .seconds(1)) == .send)
         #expect(state.recentSends == [.seconds(1)])
+    }
+
+    @Test("the window margin adds spacing against network jitter")
+    func windowMargin() {
+        var state = RateLimitState(rate: 2)
+        #expect(state.windowMargin == .milliseconds(5))
+        #expect(state.admit(at: .zero) == .send)
+        #expect(state.admit(at: .milliseconds(500)) == .send)
+        #expect(state.admit(at: .seconds(1)) == .wait(until: .milliseconds(1_005)))
+        #expect(state.admit(at: .milliseconds(1_005)) == .send)
+        #expect(RateLimitState(rate: 2, windowMargin: .seconds(5)).windowMargin == .milliseconds(100))
     }
 
     @Test("late sleepers cannot catch up past the window cap", arguments: [5.0, 40, 50])
@@ -57,7 +68,7 @@ struct RateLimitStateTests {
                 wakeups.append((until, next.worker))
             }
         }
-        #expect(Self.respectsWindow(sends, cap: Int(rate)))
+        #expect(Self.respectsWindow(sends, cap: Int(rate), span: .milliseconds(1_005)))
         // Long-run throughput stays close to the rate despite the oversleeping.
         let span = (sends[sends.count - 1] - sends[0]).inSeconds
         #expect(Double(sends.count - 1) / span > rate * 0.9)
