@@ -33,7 +33,9 @@ extension EndToEnd {
             #expect(text.stdout.contains("1 update, 1 enable-only, 0 unchanged"), "\(text.stdout)")
             #expect(text.stdout.contains(#"name: "Stripe, EU" → "Stripe, \"EU\" (rotated)""#), "\(text.stdout)")
             #expect(text.stdout.contains("configData.apiKey: changed"))
-            let markdown = try await CLIRunner.run(["plan", changes.path, "--snapshot", state.path, "--format", "markdown"])
+            let markdown = try await CLIRunner.run([
+                "plan", changes.path, "--snapshot", state.path, "--format", "markdown",
+            ])
             #expect(markdown.status == 0)
             #expect(markdown.stdout.hasPrefix("# Plan"))
             let json = try await CLIRunner.run(["plan", changes.path, "--snapshot", state.path, "--format", "json"])

@@ -227,7 +227,6 @@ public struct Executor: Sendable {
                     requests += 1
                     do {
                         live = try await api.getConfig(id: item.id)
-                        lastStatus = 200
                     } catch .cancelled {
                         return nil
                     } catch {
@@ -248,6 +247,16 @@ public struct Executor: Sendable {
                     continue
                 case .notFound:
                     return outcome(.failed, "config no longer exists (HTTP 404)")
+                case .http(400, _) where body != nil:
+                    // m3ter reports a version mismatch as a 400 whose wording we cannot be sure of: if the
+                    // config moved past the version we sent, it was a conflict (decide again on the new
+                    // state); if it did not, the body itself was refused.
+                    requests += 1
+                    guard let fresh = try? await api.getConfig(id: item.id) else {
+                        return outcome(.failed, "\(error)")
+                    }
+                    if fresh.version == body?.version { return outcome(.failed, "\(error)") }
+                    live = fresh
                 case .http, .authentication, .decoding:
                     return outcome(.failed, "\(error)")
                 }

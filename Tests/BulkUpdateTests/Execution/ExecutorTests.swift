@@ -92,6 +92,24 @@ struct ExecutorTests {
         #expect(final[second.id]?.integrationCredentialsId == "33333333-3333-4333-8333-333333333333")
     }
 
+    @Test("a plain 400 on a config that moved is handled as a conflict; on one that did not, it fails")
+    func plain400() async throws {
+        let first = sampleConfig(1)
+        let second = sampleConfig(2)
+        let api = FakeConfigAPI([first, second])
+        await api.reportMismatchAsPlain400()
+        await api.race(first.id) { $0.name = "edited meanwhile" }
+        await api.scriptPut(second.id, [.before(.http(status: 400, message: "configData is invalid"))])
+        let change = ConfigChange(fields: [.integrationCredentialsId: .set(newCredentials)])
+        let (result, _) = try await run(executor(api), [makeItem(first, change), makeItem(second, change)], api)
+        let byId = Dictionary(uniqueKeysWithValues: result.outcomes.map { ($0.id, $0) })
+        #expect(byId[first.id]?.status == .applied)
+        #expect(await api.configs[first.id]?.name == "edited meanwhile")
+        #expect(byId[second.id]?.status == .failed)
+        #expect(byId[second.id]?.message == "HTTP 400: configData is invalid")
+        #expect(byId[second.id]?.httpStatus == 400)
+    }
+
     @Test("enable after update, and enable-only items")
     func enable() async throws {
         let first = sampleConfig(1, enabled: false)

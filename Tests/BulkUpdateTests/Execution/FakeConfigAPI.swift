@@ -18,6 +18,8 @@ actor FakeConfigAPI: ConfigAPI {
     var enableFaults: [String: [Fault]] = [:]
     /// Runs before a PUT is checked, to simulate another user's edit racing ours.
     var beforePut: [String: @Sendable (inout IntegrationConfig) -> Void] = [:]
+    /// Report a version mismatch as a plain 400 whose message does not mention the version.
+    var plainMismatch = false
 
     init(_ configs: [IntegrationConfig]) {
         self.configs = Dictionary(uniqueKeysWithValues: configs.map { ($0.id, $0) })
@@ -26,6 +28,7 @@ actor FakeConfigAPI: ConfigAPI {
     func scriptPut(_ id: String, _ faults: [Fault]) { putFaults[id] = faults }
     func scriptEnable(_ id: String, _ faults: [Fault]) { enableFaults[id] = faults }
     func race(_ id: String, _ edit: @escaping @Sendable (inout IntegrationConfig) -> Void) { beforePut[id] = edit }
+    func reportMismatchAsPlain400() { plainMismatch = true }
 
     func listConfigs(destinationId: String?) async throws(APIError) -> [IntegrationConfig] {
         reads += 1
@@ -48,6 +51,7 @@ actor FakeConfigAPI: ConfigAPI {
         if case .before(let error) = fault { throw error }
         guard var config = configs[id] else { throw .notFound(message: "no config \(id)") }
         guard body.version == config.version else {
+            if plainMismatch { throw .http(status: 400, message: "Bad request") }
             throw .versionConflict(
                 status: 400, message: "version mismatch: sent \(body.version), current \(config.version)")
         }
