@@ -113,14 +113,7 @@ enum JournalCodec {
 
     private static func slowDecode(_ data: Data) throws(DecodeFailure) -> Line {
         let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .custom { decoder in
-            let text = try decoder.singleValueContainer().decode(String.self)
-            guard let date = JournalTime.parse(text) else {
-                throw DecodingError.dataCorrupted(
-                    .init(codingPath: decoder.codingPath, debugDescription: "not an ISO 8601 time: \(text)"))
-            }
-            return date
-        }
+        decoder.dateDecodingStrategy = JournalTime.decodingStrategy
         let type: String
         do {
             type = try decoder.decode(Envelope.self, from: data).type

@@ -97,4 +97,14 @@ public enum JournalTime {
         formatter.formatOptions = [.withInternetDateTime]
         return formatter.date(from: text)
     }
+
+    /// Decodes dates written by ``format(_:)`` (journal records, `report.json`).
+    public static let decodingStrategy: JSONDecoder.DateDecodingStrategy = .custom { decoder in
+        let text = try decoder.singleValueContainer().decode(String.self)
+        guard let date = parse(text) else {
+            throw DecodingError.dataCorrupted(
+                .init(codingPath: decoder.codingPath, debugDescription: "not an ISO 8601 time: \(text)"))
+        }
+        return date
+    }
 }

@@ -20,14 +20,7 @@ public enum ReportJSON {
     /// The decoder that reads `report.json` back.
     public static func decoder() -> JSONDecoder {
         let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .custom { decoder in
-            let text = try decoder.singleValueContainer().decode(String.self)
-            guard let date = JournalTime.parse(text) else {
-                throw DecodingError.dataCorrupted(
-                    .init(codingPath: decoder.codingPath, debugDescription: "not an ISO 8601 time: \(text)"))
-            }
-            return date
-        }
+        decoder.dateDecodingStrategy = JournalTime.decodingStrategy
         return decoder
     }
 
