@@ -52,6 +52,9 @@ extension EndToEnd {
                 }
                 let stats = await sandbox.stats()
                 #expect(stats.writesById.count == matched.count)
+                let report = try Data(contentsOf: dir.appendingPathComponent("run/report.json"))
+                let object = try #require(try JSONSerialization.jsonObject(with: report) as? [String: Any])
+                #expect((object["verification"] as? [String]) == [])
                 #expect(stats.writesById.values.allSatisfy { $0 == 1 })
                 // Running the same change list again changes nothing.
                 let again = try await CLIRunner.run(

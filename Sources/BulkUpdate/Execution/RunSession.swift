@@ -131,11 +131,12 @@ public struct RunSession: Sendable {
         let firstStart = previous?.headers.first?.startedAt ?? startedAt
         var runStats = await stats(startedAt)
         runStats?.endedAt = endedAt
-        let report = Report.build(
+        var report = Report.build(
             plan: plan, outcomes: outcomes, stats: runStats,
             meta: ReportMeta(
                 toolVersion: configuration.toolVersion, inputFile: configuration.inputFile ?? plan.input.file,
                 inputDigest: plan.input.digest, runDirectory: run.url.path, startedAt: firstStart, endedAt: endedAt))
+        if configuration.verify, wrote, result.stopReason == nil { report.verification = issues }
         for format in ReportFormat.allCases {
             try run.writeFile(named: format.fileName, contents: format.render(report))
         }

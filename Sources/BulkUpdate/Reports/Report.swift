@@ -15,6 +15,9 @@ public struct Report: Sendable, Hashable, Codable {
     public var rows: [ReportRow]
     /// Requests sent per whole second since the start (from ``RunStats/requestsPerSecond``).
     public var requestsPerSecond: [Int]
+    /// What the verification sweep after the last write found: configs reported done that no longer
+    /// hold the plan (`nil`: no verification ran, e.g. `--no-verify` or a stopped run).
+    public var verification: [String]?
 
     /// Builds the report of a run.
     ///

@@ -136,9 +136,18 @@ public enum ReportHTML {
     }
 
     private static func problems(_ report: Report) -> String {
+        var findings = ""
+        if let verification = report.verification, !verification.isEmpty {
+            findings =
+                "<section><h2>Verification <span class=\"dim\">\(ReportText.count(verification.count))</span></h2>\n"
+            findings += "<ul class=\"problems\">\n"
+            for finding in verification { findings += "<li class=\"s-conflict\">\(escape(finding))</li>\n" }
+            findings += "</ul></section>\n"
+        }
         let problems = report.problems
-        guard !problems.isEmpty else { return "" }
-        var out = "<section><h2>Problems <span class=\"dim\">\(ReportText.count(problems.count))</span></h2>\n"
+        guard !problems.isEmpty else { return findings }
+        var out =
+            findings + "<section><h2>Problems <span class=\"dim\">\(ReportText.count(problems.count))</span></h2>\n"
         out += "<ul class=\"problems\">\n"
         for row in problems.prefix(200) {
             out += "<li class=\"s-\(row.status.rawValue)\">\(pill(row.status)) <code>\(escape(row.id))</code> "

@@ -66,6 +66,15 @@ public enum ReportMarkdown {
             }
         }
 
+        if let verification = report.verification {
+            out += "\n## Verification\n\n"
+            if verification.isEmpty {
+                out += "A list sweep after the last write found every applied config holding the plan.\n"
+            } else {
+                for finding in verification { out += "- \(escape(finding))\n" }
+            }
+        }
+
         out += "\n## Items\n\n"
         if report.rows.isEmpty {
             out += "The plan holds no items.\n"
