@@ -16,9 +16,13 @@ public struct ExecutionResult: Sendable, Hashable {
     public var outcomes: [ItemOutcome]
     /// Set when the run stopped early (resumable).
     public var stopReason: StopReason?
+    /// Writes sent again after a 408, 429, 5xx or refused connection (the client's own retries of
+    /// reads and 429s are counted in its metrics).
+    public var resends: Int
 
-    public init(outcomes: [ItemOutcome], stopReason: StopReason?) {
+    public init(outcomes: [ItemOutcome], stopReason: StopReason?, resends: Int = 0) {
         self.outcomes = outcomes
         self.stopReason = stopReason
+        self.resends = resends
     }
 }

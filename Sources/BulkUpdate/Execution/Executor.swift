@@ -1,5 +1,6 @@
 import Foundation
 import Planner
+import Synchronization
 
 /// Carries out a plan against the API: waves in order, a sliding window of concurrent items,
 /// the conflict and lost-response rules of ``ItemDecision``, and one journal record per outcome.
@@ -43,6 +44,7 @@ public struct Executor: Sendable {
         events: AsyncStream<ExecutionEvent>.Continuation? = nil
     ) async throws -> ExecutionResult {
         events?.yield(.started(total: items.count))
+        let resends = Counter()
         var outcomes: [ItemOutcome] = []
         var failures = 0
         let canarySize = min(max(options.canary ?? 0, 0), items.count)
@@ -60,7 +62,8 @@ public struct Executor: Sendable {
             if stop.reason != nil { break }
             events?.yield(.waveStarted(wave: batch[0].wave, items: batch.count))
             let batchOutcomes = try await runBatch(
-                batch, live: live, resumed: resumed, stop: stop, failures: &failures, record: record, events: events)
+                batch, live: live, resumed: resumed, stop: stop, failures: &failures, resends: resends, record: record,
+                events: events)
             outcomes += batchOutcomes
             if index == 0, canarySize > 0,
                 batchOutcomes.contains(where: { $0.status == .failed || $0.status == .conflict })
@@ -69,7 +72,7 @@ public struct Executor: Sendable {
                 events?.yield(.stopping(.canaryFailed))
             }
         }
-        return ExecutionResult(outcomes: outcomes, stopReason: stop.reason)
+        return ExecutionResult(outcomes: outcomes, stopReason: stop.reason, resends: resends.value)
     }
 
     private enum Completion: Sendable {
@@ -79,6 +82,7 @@ public struct Executor: Sendable {
 
     private func runBatch(
         _ batch: [PlanItem], live: [String: IntegrationConfig], resumed: Bool, stop: StopSignal, failures: inout Int,
+        resends: Counter,
         record: @escaping @Sendable (ItemOutcome) async throws -> Void,
         events: AsyncStream<ExecutionEvent>.Continuation?
     ) async throws -> [ItemOutcome] {
@@ -130,7 +134,7 @@ public struct Executor: Sendable {
                 inFlight += 1
                 let config = live[item.id]
                 group.addTask {
-                    let outcome = await process(item, live: config, resumed: resumed)
+                    let outcome = await process(item, live: config, resumed: resumed, resends: resends)
                     if let outcome {
                         try await record(outcome)
                         events?.yield(.finished(outcome))
@@ -147,7 +151,9 @@ public struct Executor: Sendable {
     }
 
     /// Drives one item to its outcome; `nil` when cancelled before one was reached.
-    func process(_ item: PlanItem, live initial: IntegrationConfig?, resumed: Bool) async -> ItemOutcome? {
+    func process(
+        _ item: PlanItem, live initial: IntegrationConfig?, resumed: Bool, resends: Counter = Counter()
+    ) async -> ItemOutcome? {
         if item.status == .unchanged {
             return ItemOutcome(
                 id: item.id, status: .unchanged, versionBefore: initial?.version ?? item.versionRead,
@@ -190,6 +196,7 @@ public struct Executor: Sendable {
                 let reason = lastError.map { ": last error \($0)" } ?? ""
                 return outcome(.failed, "gave up after \(writes) write attempts\(reason)")
             }
+            let isResend = backoffBeforeNextWrite
             if backoffBeforeNextWrite {
                 backoffBeforeNextWrite = false
                 do {
@@ -198,6 +205,7 @@ public struct Executor: Sendable {
                     return nil
                 }
             }
+            if isResend { resends.increment() }
             writes += 1
             requests += 1
             do {
@@ -263,4 +271,13 @@ public struct Executor: Sendable {
             }
         }
     }
+}
+
+/// A count shared by the executor's child tasks.
+final class Counter: Sendable {
+    private let count = Mutex(0)
+
+    func increment() { count.withLock { $0 += 1 } }
+
+    var value: Int { count.withLock { $0 } }
 }

@@ -131,6 +131,7 @@ public struct RunSession: Sendable {
         let firstStart = previous?.headers.first?.startedAt ?? startedAt
         var runStats = await stats(startedAt)
         runStats?.endedAt = endedAt
+        runStats?.retries += result.resends
         var report = Report.build(
             plan: plan, outcomes: outcomes, stats: runStats,
             meta: ReportMeta(

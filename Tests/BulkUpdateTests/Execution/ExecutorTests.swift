@@ -70,6 +70,7 @@ struct ExecutorTests {
         let outcome = try #require(result.outcomes.first)
         #expect(outcome.status == .applied)
         #expect(outcome.attempts == 3)
+        #expect(result.resends == 2)
         #expect(await api.writes[config.id] == 1)
     }
 
