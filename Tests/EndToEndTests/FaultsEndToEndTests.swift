@@ -58,6 +58,17 @@ extension EndToEnd {
             }
         }
 
+        /// Applies new credentials to every config of the sandbox at `--rate 40`.
+        func rotateAll(_ sandbox: SandboxServer) async throws -> ([SandboxConfig], CLIResult) {
+            let dir = try TestSupport.temporaryDirectory()
+            let configs = await sandbox.configs()
+            let changes = try idChanges(configs, in: dir)
+            let result = try await CLIRunner.run(
+                ["apply", changes.path, "--yes", "--rate", "40", "--run-dir", dir.appendingPathComponent("run").path],
+                environment: sandbox.cliEnvironment)
+            return (configs, result)
+        }
+
         @Test("5xx, lost responses and a tight rate limit: exact end state, every config written exactly once")
         func faultStorm() async throws {
             var faults = SandboxFaults()
@@ -65,14 +76,7 @@ extension EndToEnd {
             faults.lostResponseRate = 0.05
             faults.rateLimit = 30
             try await withSandbox(SandboxOptions(seedConfigs: 150, seed: 5, faults: faults)) { sandbox in
-                let dir = try TestSupport.temporaryDirectory()
-                let configs = await sandbox.configs()
-                let changes = try idChanges(configs, in: dir)
-                let result = try await CLIRunner.run(
-                    [
-                        "apply", changes.path, "--yes", "--rate", "40", "--run-dir",
-                        dir.appendingPathComponent("run").path,
-                    ], environment: sandbox.cliEnvironment)
+                let (configs, result) = try await rotateAll(sandbox)
                 #expect(result.status == 0, "\(result.stderr)")
                 let final = await sandbox.configs()
                 #expect(final.allSatisfy { $0.integrationCredentialsId == Self.newCredentials })
@@ -92,14 +96,7 @@ extension EndToEnd {
             faults.tokenLifetimeSeconds = 2
             faults.latencyMs = 20
             try await withSandbox(SandboxOptions(seedConfigs: 200, seed: 9, faults: faults)) { sandbox in
-                let dir = try TestSupport.temporaryDirectory()
-                let configs = await sandbox.configs()
-                let changes = try idChanges(configs, in: dir)
-                let result = try await CLIRunner.run(
-                    [
-                        "apply", changes.path, "--yes", "--rate", "40", "--run-dir",
-                        dir.appendingPathComponent("run").path,
-                    ], environment: sandbox.cliEnvironment)
+                let (configs, result) = try await rotateAll(sandbox)
                 #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
                 let stats = await sandbox.stats()
                 #expect(stats.tokenRequests >= 3)
