@@ -82,6 +82,7 @@ extension IntegrationConfig {
     /// The writable fields plus `enabled`, with secrets replaced by fingerprints.
     public var redactedFields: [String: JSONValue] {
         var out: [String: JSONValue] = [:]
+        out.reserveCapacity(ConfigField.allCases.count + 1)
         for field in ConfigField.allCases {
             guard let value = value(of: field) else { continue }
             out[field.rawValue] = field == .configData ? .object(Secrets.redact(configData ?? [:])) : value
