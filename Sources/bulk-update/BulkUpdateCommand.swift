@@ -1,10 +1,15 @@
 import ArgumentParser
+import BulkUpdate
 
 @main
 struct BulkUpdateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bulk-update",
         abstract: "Change many m3ter IntegrationConfigs at once, safely.",
-        subcommands: [ValidateCommand.self, PlanCommand.self, SandboxCommand.self]
+        version: BulkUpdateVersion.current,
+        subcommands: [
+            ValidateCommand.self, PlanCommand.self, ApplyCommand.self, ResumeCommand.self, ReportCommand.self,
+            SandboxCommand.self, DemoCommand.self,
+        ]
     )
 }

@@ -101,14 +101,15 @@ struct PlanBuilderTests {
         #expect(result.plan.items.map(\.wave) == [0, 2, 2])
     }
 
-    @Test("an expectedVersion that no longer holds skips the config with a warning")
+    @Test("an expectedVersion that no longer holds is planned with a warning; apply reports it as a conflict")
     func expectedVersion() {
         let result = TestInputs.plan("id,name,expectedVersion\n\(id1),a,4\n\(id2),b,1\n")
-        #expect(result.plan.items.map(\.id) == [id1])
-        #expect(result.plan.items.first?.expectedVersion == 4)
+        #expect(result.plan.items.map(\.id) == [id1, id2])
+        #expect(result.plan.items.map(\.expectedVersion) == [4, 1])
         #expect(
             result.plan.warnings.map(\.description) == [
-                "changes.csv:3: warning: config \(id2) is at version 2, not the expected 1; skipped"
+                "changes.csv:3: warning: config \(id2) is at version 2, not the expected 1; it will be reported as a "
+                    + "conflict and left untouched"
             ])
     }
 

@@ -41,9 +41,8 @@ public enum PlanBuilder {
                     result.diagnostics.append(
                         Diagnostic(
                             .warning, file: file, line: merged.lines.first,
-                            "config \(config.id) is at version \(config.version), not the expected \(expected); skipped"
-                        ))
-                    continue
+                            "config \(config.id) is at version \(config.version), not the expected \(expected); "
+                                + "it will be reported as a conflict and left untouched"))
                 }
                 result.items.append(item(for: config, merged: merged))
             }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import BulkUpdate
 import Foundation
 import Planner
 
@@ -18,13 +19,16 @@ struct PlanCommand: AsyncParsableCommand {
             'from → to'. Secret values are never shown. With --out the plan is also saved, to be \
             applied later exactly as reviewed ('apply --plan').
 
-            Offline, the org's state comes from --snapshot: a JSON list of configs or a list \
-            response {"data": [...]}.
+            The org's state is read from the API with a list sweep (M3TER_BASE_URL, M3TER_ORG_ID and \
+            M3TER_API_KEY/M3TER_API_SECRET or M3TER_API_TOKEN); nothing is written. Offline, it \
+            comes from --snapshot: a JSON list of configs or a list response {"data": [...]}.
 
-            Exit status: 0 when the plan is valid, 2 when the change list has errors (nothing \
+            Exit status: 0 when the plan is valid, 2 when the change list has errors, 4 when the API \
+            cannot be reached or refuses the credentials (nothing \
             is written).
 
             Examples:
+              bulk-update plan changes.csv
               bulk-update plan changes.csv --snapshot state.json
               bulk-update plan changes.csv --snapshot state.json --format markdown --out plan.json > plan.md
             """
@@ -50,11 +54,7 @@ struct PlanCommand: AsyncParsableCommand {
         help: "The change-list syntax when the extension does not tell (csv, json, jsonl).")
     var inputFormat: ChangeListFormat?
 
-    func validate() throws {
-        guard snapshot != nil else {
-            throw ValidationError("give --snapshot STATE.json (planning against the live API is not available yet)")
-        }
-    }
+    @OptionGroup var connection: ConnectionOptions
 
     func run() async throws {
         let list = try PlannerCommandSupport.readChanges(changes, format: inputFormat)
@@ -62,7 +62,7 @@ struct PlanCommand: AsyncParsableCommand {
             PlannerCommandSupport.printDiagnostics(Validator.validate(list))
             throw ExitCode(2)
         }
-        let state = try loadSnapshot()
+        let state = try await loadSnapshot()
         let result = PlanBuilder.build(
             changes: list, snapshot: state.snapshot, options: PlanOptions(requireMatch: requireMatch), org: state.org,
             baseURL: state.baseURL)
@@ -91,10 +91,16 @@ struct PlanCommand: AsyncParsableCommand {
         var baseURL: String?
     }
 
-    /// Loads the state to plan against. The online form (no --snapshot: a list sweep of the API)
-    /// replaces this one function.
-    func loadSnapshot() throws -> State {
-        guard let snapshot else { throw ValidationError("give --snapshot STATE.json") }
+    /// Loads the state to plan against: the saved --snapshot, or the live org by one list sweep
+    /// (read-only: nothing is written).
+    func loadSnapshot() async throws -> State {
+        guard let snapshot else {
+            let client = try connection.makeClient(rate: RateLimiter.defaultRate, concurrency: 4)
+            let configs = try await client.readOrg()
+            return State(
+                snapshot: Snapshot(configs: configs), org: client.settings.orgId,
+                baseURL: client.settings.baseURL.absoluteString)
+        }
         do {
             return State(snapshot: try Snapshot.read(url: URL(fileURLWithPath: snapshot), displayName: snapshot))
         } catch {

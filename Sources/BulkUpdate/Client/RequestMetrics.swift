@@ -1,0 +1,54 @@
+import Foundation
+
+/// Counts what the client sends: requests, retries, 429s, token exchanges, and requests per second.
+public actor RequestMetrics {
+    private let clock: ErasedClock
+    /// Every request sent (token, list, get, put, enable), retries included.
+    public private(set) var requests = 0
+    /// Requests that repeated an earlier attempt (a retry or the resend after a token refresh).
+    public private(set) var retries = 0
+    /// 429 responses received.
+    public private(set) var throttled = 0
+    /// Token exchanges sent.
+    public private(set) var tokenRequests = 0
+    private var perSecond: [Int] = []
+
+    /// Metrics whose per-second buckets start now on `clock`.
+    public init(clock: some Clock<Duration> = ContinuousClock()) {
+        self.clock = ErasedClock(clock)
+    }
+
+    /// Counts one request as it is sent.
+    public func recordRequest(isRetry: Bool = false, isTokenRequest: Bool = false) {
+        requests += 1
+        if isRetry { retries += 1 }
+        if isTokenRequest { tokenRequests += 1 }
+        let second = max(0, Int(clock.now.inSeconds.rounded(.down)))
+        if perSecond.count <= second {
+            perSecond.append(contentsOf: repeatElement(0, count: second + 1 - perSecond.count))
+        }
+        perSecond[second] += 1
+    }
+
+    /// Counts one 429 response.
+    public func recordThrottle() {
+        throttled += 1
+    }
+
+    /// Requests sent in each whole second since these metrics were created (index = second).
+    public var requestsPerSecond: [Int] { perSecond }
+
+    /// The average request rate since creation, in requests per second.
+    public var averageRate: Double {
+        let elapsed = clock.now.inSeconds
+        return elapsed > 0 ? Double(requests) / elapsed : 0
+    }
+
+    /// The figures so far, as the report's `RunStats`.
+    public func snapshot(startedAt: Date, endedAt: Date? = nil) -> RunStats {
+        RunStats(
+            startedAt: startedAt, endedAt: endedAt, requests: requests, retries: retries, throttled: throttled,
+            tokenRequests: tokenRequests, requestsPerSecond: perSecond
+        )
+    }
+}

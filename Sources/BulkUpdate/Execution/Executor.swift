@@ -1,0 +1,257 @@
+import Foundation
+import Planner
+
+/// Carries out a plan against the API: waves in order, a sliding window of concurrent items,
+/// the conflict and lost-response rules of ``ItemDecision``, and one journal record per outcome.
+public struct Executor: Sendable {
+    public let api: any ConfigAPI
+    public let options: ExecutionOptions
+    public let clock: any Clock<Duration>
+    public let backoff: Backoff
+    /// Random numbers in 0..<1 for backoff jitter (injected so tests are repeatable).
+    public let random: @Sendable () -> Double
+    /// How long in-flight items may take to finish after a stop before they are cancelled.
+    public let drainTimeout: Duration
+    /// The wall clock used to stamp outcomes.
+    public let now: @Sendable () -> Date
+
+    public init(
+        api: any ConfigAPI, options: ExecutionOptions, clock: any Clock<Duration> = ContinuousClock(),
+        backoff: Backoff = Backoff(), random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
+        drainTimeout: Duration = .seconds(30), now: @escaping @Sendable () -> Date = { Date() }
+    ) {
+        self.api = api
+        self.options = options
+        self.clock = clock
+        self.backoff = backoff
+        self.random = random
+        self.drainTimeout = drainTimeout
+        self.now = now
+    }
+
+    /// Runs `items` (already ordered by wave, then input order).
+    ///
+    /// - Parameters:
+    ///   - live: the configs as read by the run's fresh list sweep, by id.
+    ///   - resumed: items may have been written by an earlier, interrupted run of the same plan.
+    ///   - stop: checked before every dispatch; the signal handler and `--max-failures` set it.
+    ///   - record: makes an outcome durable (the journal); called before the item counts as done.
+    ///   - events: progress events, if anyone listens.
+    public func run(
+        items: [PlanItem], live: [String: IntegrationConfig], resumed: Bool, stop: StopSignal,
+        record: @escaping @Sendable (ItemOutcome) async throws -> Void,
+        events: AsyncStream<ExecutionEvent>.Continuation? = nil
+    ) async throws -> ExecutionResult {
+        events?.yield(.started(total: items.count))
+        var outcomes: [ItemOutcome] = []
+        var failures = 0
+        let canarySize = min(max(options.canary ?? 0, 0), items.count)
+        var waves: [[PlanItem]] = []
+        for item in items.dropFirst(canarySize) {
+            if let last = waves.last?.last, last.wave == item.wave {
+                waves[waves.count - 1].append(item)
+            } else {
+                waves.append([item])
+            }
+        }
+        // The canary batch runs alone first; then each wave finishes before the next starts.
+        let batches = (canarySize > 0 ? [Array(items.prefix(canarySize))] : []) + waves
+        for (index, batch) in batches.enumerated() where !batch.isEmpty {
+            if stop.reason != nil { break }
+            events?.yield(.waveStarted(wave: batch[0].wave, items: batch.count))
+            let batchOutcomes = try await runBatch(
+                batch, live: live, resumed: resumed, stop: stop, failures: &failures, record: record, events: events)
+            outcomes += batchOutcomes
+            if index == 0, canarySize > 0,
+                batchOutcomes.contains(where: { $0.status == .failed || $0.status == .conflict })
+            {
+                stop.request(.canaryFailed)
+                events?.yield(.stopping(.canaryFailed))
+            }
+        }
+        return ExecutionResult(outcomes: outcomes, stopReason: stop.reason)
+    }
+
+    private enum Completion: Sendable {
+        case item(ItemOutcome?)
+        case drainDeadline
+    }
+
+    private func runBatch(
+        _ batch: [PlanItem], live: [String: IntegrationConfig], resumed: Bool, stop: StopSignal, failures: inout Int,
+        record: @escaping @Sendable (ItemOutcome) async throws -> Void,
+        events: AsyncStream<ExecutionEvent>.Continuation?
+    ) async throws -> [ItemOutcome] {
+        try await withThrowingTaskGroup(of: Completion.self) { group in
+            var outcomes: [ItemOutcome] = []
+            var pending = batch[...]
+            var inFlight = 0
+            var draining = false
+
+            func handle(_ completion: Completion) {
+                switch completion {
+                case .drainDeadline:
+                    group.cancelAll()
+                case .item(let outcome):
+                    inFlight -= 1
+                    guard let outcome else { return }
+                    outcomes.append(outcome)
+                    if outcome.status == .failed {
+                        failures += 1
+                        if let limit = options.maxFailures, failures >= limit { stop.request(.maxFailures) }
+                    }
+                }
+            }
+
+            while true {
+                if let reason = stop.reason {
+                    if !draining {
+                        draining = true
+                        events?.yield(.stopping(reason))
+                        let clock = self.clock
+                        let timeout = drainTimeout
+                        if inFlight > 0 {
+                            group.addTask {
+                                try? await clock.sleep(for: timeout)
+                                return .drainDeadline
+                            }
+                        }
+                    }
+                    break
+                }
+                guard let item = pending.popFirst() else { break }
+                if inFlight >= options.concurrency, let completion = try await group.next() {
+                    handle(completion)
+                    if stop.reason != nil {
+                        pending.insert(item, at: pending.startIndex)
+                        continue
+                    }
+                }
+                inFlight += 1
+                let config = live[item.id]
+                group.addTask {
+                    let outcome = await process(item, live: config, resumed: resumed)
+                    if let outcome {
+                        try await record(outcome)
+                        events?.yield(.finished(outcome))
+                    }
+                    return .item(outcome)
+                }
+            }
+            while inFlight > 0, let completion = try await group.next() {
+                handle(completion)
+            }
+            group.cancelAll()
+            return outcomes
+        }
+    }
+
+    /// Drives one item to its outcome; `nil` when cancelled before one was reached.
+    func process(_ item: PlanItem, live initial: IntegrationConfig?, resumed: Bool) async -> ItemOutcome? {
+        if item.status == .unchanged {
+            return ItemOutcome(
+                id: item.id, status: .unchanged, versionBefore: initial?.version ?? item.versionRead,
+                versionAfter: initial?.version ?? item.versionRead, attempts: 0, time: now())
+        }
+        guard var live = initial else {
+            return ItemOutcome(
+                id: item.id, status: .failed, versionBefore: item.versionRead, attempts: 0, httpStatus: 404,
+                message: "config no longer exists in the org (not found by the list sweep)", time: now())
+        }
+        var base = item.versionRead
+        var written: Written = resumed ? .maybe : .none
+        var requests = 0
+        var writes = 0
+        var lastStatus: Int?
+        var lastError: APIError?
+        var backoffBeforeNextWrite = false
+        let versionBefore = live.version
+
+        func outcome(_ status: OutcomeStatus, _ message: String?, reconciled: Bool = false) -> ItemOutcome {
+            ItemOutcome(
+                id: item.id, status: status, versionBefore: versionBefore, versionAfter: live.version,
+                attempts: requests, httpStatus: lastStatus, message: message, reconciled: reconciled, time: now())
+        }
+
+        while true {
+            if Task.isCancelled { return nil }
+            let decision = ItemDecision.decide(
+                item: item, live: live, baseVersion: base, written: written, onConflict: options.onConflict)
+            let body: UpdateBody?
+            switch decision {
+            case .finish(let status, let message, let reconciled):
+                return outcome(status, message, reconciled: reconciled)
+            case .put(let update):
+                body = update
+            case .enable:
+                body = nil
+            }
+            if writes >= options.maxAttempts {
+                let reason = lastError.map { ": last error \($0)" } ?? ""
+                return outcome(.failed, "gave up after \(writes) write attempts\(reason)")
+            }
+            if backoffBeforeNextWrite {
+                backoffBeforeNextWrite = false
+                do {
+                    try await clock.sleep(for: backoff.delay(attempt: writes, unit: random()))
+                } catch {
+                    return nil
+                }
+            }
+            writes += 1
+            requests += 1
+            do {
+                let updated: IntegrationConfig
+                if let body {
+                    updated = try await api.updateConfig(id: item.id, body: body)
+                } else {
+                    updated = try await api.enableConfig(id: item.id)
+                }
+                lastStatus = 200
+                live = updated
+                base = updated.version
+                written = .confirmed
+                continue
+            } catch {
+                lastError = error
+                lastStatus = error.status
+                switch error {
+                case .cancelled:
+                    return nil
+                case .versionConflict, .transport(_, true):
+                    // Re-read before anything else: never resend a body built on a state we no longer know.
+                    if case .transport = error {
+                        written = written == .confirmed ? .confirmed : .maybe
+                        backoffBeforeNextWrite = true
+                    }
+                    requests += 1
+                    do {
+                        live = try await api.getConfig(id: item.id)
+                        lastStatus = 200
+                    } catch .cancelled {
+                        return nil
+                    } catch {
+                        lastStatus = error.status
+                        return outcome(
+                            .failed,
+                            "could not re-read the config after \(lastError.map { "\($0)" } ?? "an error"): \(error); "
+                                + "its state is unknown, run the change list again to reconcile")
+                    }
+                case .transport(_, false):
+                    backoffBeforeNextWrite = true
+                    continue
+                case .http(let status, _) where status == 408 || status == 429 || status >= 500:
+                    // The version guard makes a resend safe: a committed write would now be refused as
+                    // a version conflict, which leads to a re-read.
+                    if status != 429 { written = written == .confirmed ? .confirmed : .maybe }
+                    backoffBeforeNextWrite = true
+                    continue
+                case .notFound:
+                    return outcome(.failed, "config no longer exists (HTTP 404)")
+                case .http, .authentication, .decoding:
+                    return outcome(.failed, "\(error)")
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,181 @@
+import Foundation
+import Planner
+
+/// One run of a plan in its run directory, start to finish: fresh state, executor, journal,
+/// verification, reports. `apply`, `resume` and `demo` all go through here.
+public struct RunSession: Sendable {
+    /// Everything a session needs besides the API.
+    public struct Configuration: Sendable {
+        public var runDirectory: RunDirectory
+        /// The plan's items with their in-memory changes (secret values included where the change
+        /// list set them); defaults to the plan's own items.
+        public var items: [PlanItem]
+        public var options: ExecutionOptions
+        /// Re-read the touched configs after the last write and check they hold the plan.
+        public var verify: Bool
+        /// Items may have been written by an earlier run of this plan (resume).
+        public var resumed: Bool
+        /// The run's options as given, kept in the journal header so a resume can reuse them.
+        public var recordedOptions: [String: String]
+        public var toolVersion: String
+        public var inputFile: String?
+
+        public init(
+            runDirectory: RunDirectory, items: [PlanItem]? = nil, options: ExecutionOptions, verify: Bool = true,
+            resumed: Bool, recordedOptions: [String: String] = [:], toolVersion: String, inputFile: String? = nil
+        ) {
+            self.runDirectory = runDirectory
+            self.items = items ?? runDirectory.plan.items
+            self.options = options
+            self.verify = verify
+            self.resumed = resumed
+            self.recordedOptions = recordedOptions
+            self.toolVersion = toolVersion
+            self.inputFile = inputFile
+        }
+    }
+
+    /// What a session ended with.
+    public struct Result: Sendable {
+        public var report: Report
+        /// Why the run stopped early, if it did (resumable).
+        public var stopReason: StopReason?
+        /// Items whose live state no longer holds the plan after the run (verification pass).
+        public var verificationIssues: [String]
+        public var undo: UndoList
+        public var failed: FailedList
+        /// Items this session skipped because an earlier run had finished them.
+        public var alreadyDone: Int
+
+        /// The exit code DESIGN.md gives this result: 0, 1 (failed/conflicted items) or 3 (stopped).
+        public var exitCode: Int32 {
+            if stopReason != nil { return 3 }
+            let counts = report.summary.counts
+            return counts.failed + counts.conflict + counts.notAttempted > 0 || !verificationIssues.isEmpty ? 1 : 0
+        }
+    }
+
+    public let api: any ConfigAPI
+    public let configuration: Configuration
+    /// Request figures of this session so far (from the client's metrics).
+    public let stats: @Sendable (_ startedAt: Date) async -> RunStats?
+    public let now: @Sendable () -> Date
+
+    public init(
+        api: any ConfigAPI, configuration: Configuration,
+        stats: @escaping @Sendable (_ startedAt: Date) async -> RunStats? = { _ in nil },
+        now: @escaping @Sendable () -> Date = { Date() }
+    ) {
+        self.api = api
+        self.configuration = configuration
+        self.stats = stats
+        self.now = now
+    }
+
+    /// Runs the session.
+    ///
+    /// - Parameters:
+    ///   - live: the configs as just read by a list sweep, when the caller has them (apply plans
+    ///     from a sweep it just made); otherwise the session makes its own sweep first.
+    ///   - stop: the stop flag shared with the signal handler.
+    ///   - events: progress events; finished when the executor is done.
+    /// - Throws: ``APIError`` when the state cannot be read before anything is sent, and journal or
+    ///   file-system errors.
+    public func run(
+        live: [String: IntegrationConfig]?, stop: StopSignal, events: AsyncStream<ExecutionEvent>.Continuation?
+    ) async throws -> Result {
+        let startedAt = now()
+        let run = configuration.runDirectory
+        let plan = run.plan
+        let previous =
+            FileManager.default.fileExists(atPath: run.journalURL.path)
+            ? try JournalReader.read(run.journalURL, expectedFingerprint: plan.fingerprint) : nil
+        let remaining = configuration.items.filter { previous?.isFinished($0.id) != true }
+        let state: [String: IntegrationConfig]
+        if let live {
+            state = live
+        } else if remaining.isEmpty {
+            state = [:]
+        } else {
+            state = try await Self.sweep(api)
+        }
+        let journal = try JournalWriter.open(
+            url: run.journalURL,
+            header: JournalHeader(
+                planFingerprint: plan.fingerprint, toolVersion: configuration.toolVersion, startedAt: startedAt,
+                options: configuration.recordedOptions))
+        let executor = Executor(api: api, options: configuration.options, now: now)
+        let result: ExecutionResult
+        do {
+            result = try await executor.run(
+                items: remaining, live: state, resumed: configuration.resumed || previous != nil, stop: stop,
+                record: { try await journal.append($0) }, events: events)
+        } catch {
+            events?.finish()
+            try? await journal.close()
+            throw error
+        }
+        events?.finish()
+        try await journal.close()
+
+        var outcomes = previous?.outcomes ?? []
+        outcomes += result.outcomes
+        var issues: [String] = []
+        let wrote = result.outcomes.contains { $0.status == .applied || $0.status == .enabled }
+        if configuration.verify, wrote, result.stopReason == nil {
+            issues = try await verify(outcomes: outcomes)
+        }
+        let endedAt = now()
+        let firstStart = previous?.headers.first?.startedAt ?? startedAt
+        var runStats = await stats(startedAt)
+        runStats?.endedAt = endedAt
+        let report = Report.build(
+            plan: plan, outcomes: outcomes, stats: runStats,
+            meta: ReportMeta(
+                toolVersion: configuration.toolVersion, inputFile: configuration.inputFile ?? plan.input.file,
+                inputDigest: plan.input.digest, runDirectory: run.url.path, startedAt: firstStart, endedAt: endedAt))
+        for format in ReportFormat.allCases {
+            try run.writeFile(named: format.fileName, contents: format.render(report))
+        }
+        let undo = UndoList.render(plan: plan, outcomes: outcomes)
+        try run.writeFile(named: RunDirectory.FileName.undo, contents: Data(undo.csv.utf8))
+        let changes = Dictionary(uniqueKeysWithValues: configuration.items.map { ($0.id, $0.change) })
+        let failed = FailedList.render(plan: plan, outcomes: outcomes, changes: changes)
+        try run.writeFile(named: RunDirectory.FileName.failed, contents: Data(failed.csv.utf8))
+        return Result(
+            report: report, stopReason: result.stopReason, verificationIssues: issues, undo: undo, failed: failed,
+            alreadyDone: configuration.items.count - remaining.count)
+    }
+
+    /// Every config of the org, by id (one list sweep).
+    public static func sweep(_ api: any ConfigAPI) async throws(APIError) -> [String: IntegrationConfig] {
+        let configs = try await api.listConfigs(destinationId: nil)
+        var byId: [String: IntegrationConfig] = [:]
+        byId.reserveCapacity(configs.count)
+        for config in configs { byId[config.id] = config }
+        return byId
+    }
+
+    /// Re-reads the org and names every item reported done whose config no longer holds the plan.
+    private func verify(outcomes: [ItemOutcome]) async throws -> [String] {
+        let live = try await Self.sweep(api)
+        var last: [String: ItemOutcome] = [:]
+        for outcome in outcomes { last[outcome.id] = outcome }
+        var issues: [String] = []
+        for item in configuration.runDirectory.plan.items {
+            guard let status = last[item.id]?.status, status == .applied || status == .enabled else { continue }
+            guard let config = live[item.id] else {
+                issues.append("config \(item.id) was applied but no longer exists")
+                continue
+            }
+            if !item.plannedValuesHeld(by: config) {
+                let drifted = item.diff.filter { config.redactedValue(at: $0.path) != $0.after }.map(\.dottedPath)
+                let names = drifted.isEmpty ? "enabled" : drifted.joined(separator: ", ")
+                issues.append(
+                    "config \(item.id) no longer holds the planned \(names) (changed since, at version \(config.version))"
+                )
+            }
+        }
+        return issues
+    }
+}

@@ -1,0 +1,25 @@
+import Foundation
+
+/// `report.csv`: one RFC 4180 row per plan item, for a spreadsheet.
+public enum ReportCSV {
+    /// The header row.
+    public static let columns = [
+        "id", "name", "status", "planned", "entityType", "destination", "wave", "versionBefore", "versionAfter",
+        "changedFields", "attempts", "httpStatus", "reconciled", "time", "message",
+    ]
+
+    /// Renders the rows (changed fields joined with `;`).
+    public static func render(_ report: Report) -> String {
+        CSVWriter.document(
+            header: columns,
+            rows: report.rows.map { row in
+                [
+                    row.id, row.name ?? "", row.status.rawValue, row.planned.rawValue, row.entityType,
+                    row.destination, String(row.wave), row.versionBefore.map(String.init) ?? "",
+                    row.versionAfter.map(String.init) ?? "", row.changedFields.joined(separator: ";"),
+                    String(row.attempts), row.httpStatus.map(String.init) ?? "", row.reconciled ? "true" : "false",
+                    row.time.map(JournalTime.format) ?? "", row.message ?? "",
+                ]
+            })
+    }
+}

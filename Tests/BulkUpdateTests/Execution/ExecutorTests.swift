@@ -1,0 +1,177 @@
+import BulkUpdate
+import Foundation
+import Planner
+import Synchronization
+import Testing
+
+@Suite("The executor")
+struct ExecutorTests {
+    let newCredentials = "22222222-2222-4222-8222-222222222222"
+
+    func executor(_ api: FakeConfigAPI, _ options: ExecutionOptions = ExecutionOptions()) -> Executor {
+        Executor(api: api, options: options, backoff: Backoff(base: 0, cap: 0), random: { 0 })
+    }
+
+    func run(
+        _ executor: Executor, _ items: [PlanItem], _ api: FakeConfigAPI, resumed: Bool = false,
+        stop: StopSignal = StopSignal()
+    ) async throws -> (ExecutionResult, [ItemOutcome]) {
+        let live = Dictionary(uniqueKeysWithValues: try await api.listConfigs(destinationId: nil).map { ($0.id, $0) })
+        let journal = Mutex<[ItemOutcome]>([])
+        let result = try await executor.run(
+            items: items, live: live, resumed: resumed, stop: stop,
+            record: { outcome in journal.withLock { $0.append(outcome) } })
+        return (result, journal.withLock { $0 })
+    }
+
+    @Test("applies every item once, at version + 1, and journals every outcome")
+    func appliesAll() async throws {
+        let configs = (1...40).map { sampleConfig($0) }
+        let api = FakeConfigAPI(configs)
+        let change = ConfigChange(fields: [.integrationCredentialsId: .set(newCredentials)])
+        let items = configs.map { makeItem($0, change) }
+        let (result, journal) = try await run(executor(api, ExecutionOptions(concurrency: 8)), items, api)
+        #expect(result.stopReason == nil)
+        #expect(result.outcomes.count == 40)
+        #expect(Set(journal.map(\.id)) == Set(configs.map(\.id)))
+        #expect(result.outcomes.allSatisfy { $0.status == .applied && $0.versionAfter == 4 && $0.attempts == 1 })
+        let writes = await api.writes
+        #expect(writes.values.allSatisfy { $0 == 1 })
+        let final = await api.configs
+        #expect(final.values.allSatisfy { $0.integrationCredentialsId == newCredentials && $0.version == 4 })
+        #expect(final.values.allSatisfy { $0.configData?["region"] == .string("eu") })
+    }
+
+    @Test("a lost response after a committed write is reconciled, not written twice")
+    func lostResponse() async throws {
+        let config = sampleConfig(1)
+        let api = FakeConfigAPI([config])
+        await api.scriptPut(config.id, [.lostResponse])
+        let item = makeItem(config, ConfigChange(fields: [.name: .set("renamed")]))
+        let (result, _) = try await run(executor(api), [item], api)
+        let outcome = try #require(result.outcomes.first)
+        #expect(outcome.status == .applied)
+        #expect(outcome.reconciled)
+        #expect(outcome.versionAfter == 4)
+        #expect(await api.writes[config.id] == 1)
+    }
+
+    @Test("5xx and 429 are retried with the same body; a committed 5xx is caught by the version guard")
+    func retries() async throws {
+        let config = sampleConfig(1)
+        let api = FakeConfigAPI([config])
+        await api.scriptPut(
+            config.id,
+            [
+                .before(.http(status: 503, message: "unavailable")), .before(.http(status: 429, message: "slow down")),
+            ])
+        let item = makeItem(config, ConfigChange(fields: [.name: .set("renamed")]))
+        let (result, _) = try await run(executor(api), [item], api)
+        let outcome = try #require(result.outcomes.first)
+        #expect(outcome.status == .applied)
+        #expect(outcome.attempts == 3)
+        #expect(await api.writes[config.id] == 1)
+    }
+
+    @Test("another user's edit to an unrelated field survives; an edit to our field is a conflict")
+    func conflicts() async throws {
+        let first = sampleConfig(1)
+        let second = sampleConfig(2)
+        let api = FakeConfigAPI([first, second])
+        await api.race(first.id) { $0.name = "edited meanwhile" }
+        await api.race(second.id) { $0.integrationCredentialsId = "33333333-3333-4333-8333-333333333333" }
+        let change = ConfigChange(fields: [.integrationCredentialsId: .set(newCredentials)])
+        let items = [makeItem(first, change), makeItem(second, change)]
+        let (result, _) = try await run(executor(api), items, api)
+        let byId = Dictionary(uniqueKeysWithValues: result.outcomes.map { ($0.id, $0) })
+        #expect(byId[first.id]?.status == .applied)
+        #expect(byId[second.id]?.status == .conflict)
+        let final = await api.configs
+        #expect(final[first.id]?.name == "edited meanwhile")
+        #expect(final[first.id]?.integrationCredentialsId == newCredentials)
+        #expect(final[second.id]?.integrationCredentialsId == "33333333-3333-4333-8333-333333333333")
+    }
+
+    @Test("enable after update, and enable-only items")
+    func enable() async throws {
+        let first = sampleConfig(1, enabled: false)
+        let second = sampleConfig(2, enabled: false)
+        let api = FakeConfigAPI([first, second])
+        var change = ConfigChange(fields: [.name: .set("x")])
+        change.enable = true
+        let items = [makeItem(first, change), makeItem(second, ConfigChange(enable: true))]
+        let (result, _) = try await run(executor(api), items, api)
+        let byId = Dictionary(uniqueKeysWithValues: result.outcomes.map { ($0.id, $0) })
+        #expect(byId[first.id]?.status == .applied)
+        #expect(byId[first.id]?.versionAfter == 5)
+        #expect(byId[second.id]?.status == .enabled)
+        #expect(await api.configs.values.allSatisfy { $0.enabled == true })
+    }
+
+    @Test("--max-failures stops dispatching and the run reports why")
+    func maxFailures() async throws {
+        let configs = (1...10).map { sampleConfig($0) }
+        let api = FakeConfigAPI(configs)
+        for config in configs { await api.scriptPut(config.id, [.before(.http(status: 400, message: "bad"))]) }
+        let items = configs.map { makeItem($0, ConfigChange(fields: [.name: .set("x")])) }
+        let (result, _) = try await run(
+            executor(api, ExecutionOptions(concurrency: 1, maxFailures: 2)), items, api)
+        #expect(result.stopReason == .maxFailures)
+        #expect(result.outcomes.count == 2)
+    }
+
+    @Test("a failing canary stops the run before the rest")
+    func canary() async throws {
+        let configs = (1...6).map { sampleConfig($0) }
+        let api = FakeConfigAPI(configs)
+        await api.scriptPut(configs[1].id, [.before(.http(status: 400, message: "bad"))])
+        let items = configs.map { makeItem($0, ConfigChange(fields: [.name: .set("x")])) }
+        let (result, _) = try await run(executor(api, ExecutionOptions(canary: 2)), items, api)
+        #expect(result.stopReason == .canaryFailed)
+        #expect(result.outcomes.count == 2)
+        #expect(await api.writes.count == 1)
+    }
+
+    @Test("waves run in order: every item of wave 0 finishes before wave 1 starts")
+    func waves() async throws {
+        let configs = (1...12).map { sampleConfig($0) }
+        let api = FakeConfigAPI(configs)
+        let items = configs.enumerated().map { index, config in
+            makeItem(config, ConfigChange(fields: [.name: .set("x")]), wave: index < 6 ? 0 : 1)
+        }
+        let (_, journal) = try await run(executor(api, ExecutionOptions(concurrency: 4)), items, api)
+        let waveOf = Dictionary(uniqueKeysWithValues: items.map { ($0.id, $0.wave) })
+        let order = journal.map { waveOf[$0.id] ?? -1 }
+        #expect(order == order.sorted())
+    }
+
+    @Test("a resumed run reconciles what an earlier run wrote and sends only the rest")
+    func resume() async throws {
+        let configs = (1...4).map { sampleConfig($0) }
+        let change = ConfigChange(fields: [.name: .set("done")])
+        let items = configs.map { makeItem($0, change) }
+        var state = configs
+        state[0] = change.applied(to: configs[0])
+        state[0].version += 1
+        let api = FakeConfigAPI(state)
+        let (result, _) = try await run(executor(api), items, api, resumed: true)
+        let byId = Dictionary(uniqueKeysWithValues: result.outcomes.map { ($0.id, $0) })
+        #expect(byId[configs[0].id]?.reconciled == true)
+        #expect(byId[configs[0].id]?.status == .applied)
+        #expect(await api.writes[configs[0].id] == nil)
+        #expect(await api.writes.count == 3)
+    }
+
+    @Test("a stop requested before the run sends nothing")
+    func stopped() async throws {
+        let configs = (1...3).map { sampleConfig($0) }
+        let api = FakeConfigAPI(configs)
+        let stop = StopSignal()
+        stop.request(.interrupted)
+        let items = configs.map { makeItem($0, ConfigChange(fields: [.name: .set("x")])) }
+        let (result, _) = try await run(executor(api), items, api, stop: stop)
+        #expect(result.stopReason == .interrupted)
+        #expect(result.outcomes.isEmpty)
+        #expect(await api.writes.isEmpty)
+    }
+}

@@ -1,0 +1,130 @@
+import Testing
+
+@testable import BulkUpdate
+
+@Suite("RateLimitState")
+struct RateLimitStateTests {
+    /// Whether no 1 s window `[t, t + 1 s)` holds more than `cap` of the (sorted) send times.
+    static func respectsWindow(_ sends: [Duration], cap: Int) -> Bool {
+        guard sends.count > cap else { return true }
+        return (0..<(sends.count - cap)).allSatisfy { sends[$0 + cap] - sends[$0] >= .seconds(1) }
+    }
+
+    @Test("hands out slots one emission interval apart")
+    func pacing() {
+        var state = RateLimitState(rate: 40)
+        let slots = (0..<5).map { _ in state.reserve(at: .zero) }
+        #expect(slots == [0, 25, 50, 75, 100].map { Duration.milliseconds($0) })
+    }
+
+    @Test("does not bank unused time while idle")
+    func noBurstAfterIdle() {
+        var state = RateLimitState(rate: 10)
+        #expect(state.reserve(at: .zero) == .zero)
+        #expect(state.reserve(at: .seconds(10)) == .seconds(10))
+        #expect(state.reserve(at: .seconds(10)) == .milliseconds(10_100))
+    }
+
+    @Test("caps any one-second window at the rate")
+    func slidingWindow() {
+        var state = RateLimitState(rate: 5)
+        for _ in 0..<5 { #expect(state.admit(at: .zero) == .send) }
+        #expect(state.admit(at: .milliseconds(999)) == .wait(until: .seconds(1)))
+        #expect(state.admit(at: .seconds(1)) == .send)
+        #expect(state.recentSends == [.seconds(1)])
+    }
+
+    @Test("late sleepers cannot catch up past the window cap", arguments: [5.0, 40, 50])
+    func lateSleepers(rate: Double) {
+        // 16 workers each reserve a slot, oversleep by up to 300 ms, then retry admission until sent.
+        var state = RateLimitState(rate: rate)
+        var generator = SplitMix64(seed: 42)
+        var wakeups: [(time: Duration, worker: Int)] = []
+        for worker in 0..<16 { wakeups.append((state.reserve(at: .zero), worker)) }
+        var sends: [Duration] = []
+        var now = Duration.zero
+        while sends.count < Int(rate) * 6 {
+            wakeups.sort { $0.time < $1.time }
+            let next = wakeups.removeFirst()
+            now = max(now, next.time)
+            switch state.admit(at: now) {
+            case .send:
+                sends.append(now)
+                let slot = state.reserve(at: now)
+                let late = Duration.milliseconds(Int64.random(in: 0...300, using: &generator))
+                wakeups.append((slot + late, next.worker))
+            case .wait(let until):
+                wakeups.append((until, next.worker))
+            }
+        }
+        #expect(Self.respectsWindow(sends, cap: Int(rate)))
+        // Long-run throughput stays close to the rate despite the oversleeping.
+        let span = (sends[sends.count - 1] - sends[0]).inSeconds
+        #expect(Double(sends.count - 1) / span > rate * 0.9)
+    }
+
+    @Test("a 429 pauses dispatch to the next second boundary and halves the rate")
+    func throttlePausesAndHalves() {
+        var state = RateLimitState(rate: 40)
+        state.recordThrottle(at: .milliseconds(3_400))
+        #expect(state.isPaused(at: .milliseconds(3_999)))
+        #expect(!state.isPaused(at: .seconds(4)))
+        #expect(state.admit(at: .milliseconds(3_500)) == .wait(until: .seconds(4)))
+        #expect(state.reserve(at: .milliseconds(3_500)) == .seconds(4))
+        #expect(state.effectiveRate(at: .seconds(4)) == 20)
+        #expect(state.windowCap(at: .seconds(4)) == 20)
+    }
+
+    @Test("the pause ends on the server's second boundary, given its phase")
+    func secondPhase() {
+        var state = RateLimitState(rate: 40, secondPhase: .milliseconds(300))
+        #expect(state.nextSecondBoundary(after: .milliseconds(100)) == .milliseconds(300))
+        #expect(state.nextSecondBoundary(after: .milliseconds(3_300)) == .milliseconds(4_300))
+        state.recordThrottle(at: .milliseconds(3_400))
+        #expect(state.pausedUntil == .milliseconds(4_300))
+    }
+
+    @Test("a burst of 429s from one second halves the rate once")
+    func oneDecreasePerThrottledSecond() {
+        var state = RateLimitState(rate: 40)
+        for ms in [3_400, 3_450, 3_900, 4_200, 4_999] { state.recordThrottle(at: .milliseconds(Int64(ms))) }
+        #expect(state.reducedRate == 20)
+        // Recovery runs from 4 s at +10/s: 31/s at 5.1 s, halved by a 429 then.
+        state.recordThrottle(at: .milliseconds(5_100))
+        let rate = state.effectiveRate(at: .seconds(6))
+        #expect(abs(rate - 15.5) < 1e-6)
+    }
+
+    @Test("recovers additively, by default a quarter of the rate per second, up to the configured rate")
+    func additiveRecovery() {
+        var state = RateLimitState(rate: 40)
+        state.recordThrottle(at: .milliseconds(3_400))
+        #expect(state.effectiveRate(at: .seconds(4)) == 20)
+        #expect(state.effectiveRate(at: .milliseconds(4_500)) == 25)
+        #expect(state.effectiveRate(at: .seconds(6)) == 40)
+        #expect(state.effectiveRate(at: .seconds(100)) == 40)
+        var slow = RateLimitState(rate: 40, recoveryPerSecond: 2)
+        slow.recordThrottle(at: .milliseconds(3_400))
+        #expect(slow.effectiveRate(at: .seconds(9)) == 30)
+        #expect(slow.effectiveRate(at: .seconds(14)) == 40)
+    }
+
+    @Test("never slows below one request per second")
+    func floor() {
+        var state = RateLimitState(rate: 3, recoveryPerSecond: 0.01)
+        for second in stride(from: 0, to: 20, by: 2) { state.recordThrottle(at: .seconds(Int64(second))) }
+        #expect(state.effectiveRate(at: .seconds(20)) >= 1)
+        #expect(state.reducedRate == 1)
+    }
+
+    @Test("rejects unusable rates", arguments: [(0.0, 0.1), (-5, 0.1), (.nan, 40), (.infinity, 40), (12.5, 12.5)])
+    func sanitizesRate(input: Double, expected: Double) {
+        #expect(RateLimitState(rate: input).configuredRate == expected)
+    }
+
+    @Test("a fractional rate caps the window at its whole part")
+    func fractionalCap() {
+        #expect(RateLimitState(rate: 2.5).windowCap(at: .zero) == 2)
+        #expect(RateLimitState(rate: 0.5).windowCap(at: .zero) == 1)
+    }
+}

@@ -1,0 +1,94 @@
+import Foundation
+import Planner
+import Sandbox
+import TestSupport
+import Testing
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+extension EndToEnd {
+    /// No secret reaches any output or file: seeded secret configData values, a secret the change
+    /// list sets, the API secret and bearer tokens.
+    @Suite("secrets, end to end")
+    struct SecretsEndToEndTests {
+        static let newSecret = "sk_live_NEWSECRET_4f9a2c7e1b"
+
+        /// Every string value under a secret-looking key, at any depth.
+        static func secretValues(_ object: [String: SandboxJSON]) -> [String] {
+            object.flatMap { key, value -> [String] in
+                if Secrets.isSecretKey(key), let text = value.stringValue { return [text] }
+                if let inner = value.objectValue { return secretValues(inner) }
+                return []
+            }
+        }
+
+        /// A bearer token issued by the sandbox, for the `M3TER_API_TOKEN` path.
+        func token(_ sandbox: SandboxServer) async throws -> String {
+            var request = URLRequest(url: sandbox.baseURL.appendingPathComponent("oauth/token"))
+            request.httpMethod = "POST"
+            let basic = Data("\(sandbox.apiKey):\(sandbox.apiSecret)".utf8).base64EncodedString()
+            request.setValue("Basic \(basic)", forHTTPHeaderField: "Authorization")
+            request.setValue("application/x-www-form-urlencoded", forHTTPHeaderField: "Content-Type")
+            request.httpBody = Data("grant_type=client_credentials".utf8)
+            let (data, _) = try await URLSession.shared.data(for: request)
+            let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+            return try #require(object["access_token"] as? String)
+        }
+
+        @Test("plan, apply, resume, report and demo never print or write a secret")
+        func noSecretAnywhere() async throws {
+            try await withSandbox(SandboxOptions(seedConfigs: 60, seed: 31)) { sandbox in
+                let work = try TestSupport.temporaryDirectory()
+                let input = try TestSupport.temporaryDirectory()
+                let seeded = await sandbox.configs().flatMap { Self.secretValues($0.configData) }
+                #expect(seeded.count > 20)
+                let changes = try TestSupport.write(
+                    "match.destination,configData.apiSecret,configData.region\nStripe,\(Self.newSecret),eu-west-1\n",
+                    to: "rotate.csv", in: input)
+                let bearer = try await token(sandbox)
+                var tokenEnvironment = sandbox.cliEnvironment
+                tokenEnvironment["M3TER_API_KEY"] = nil
+                tokenEnvironment["M3TER_API_SECRET"] = nil
+                tokenEnvironment["M3TER_API_TOKEN"] = bearer
+                let run = work.appendingPathComponent("run")
+                let plan = work.appendingPathComponent("plan.json")
+                let steps: [([String], [String: String])] = [
+                    (["validate", changes.path], [:]),
+                    (["plan", changes.path, "--out", plan.path, "--format", "markdown"], sandbox.cliEnvironment),
+                    (["plan", changes.path, "--format", "json"], tokenEnvironment),
+                    (["apply", changes.path, "--yes", "--run-dir", run.path], sandbox.cliEnvironment),
+                    (["resume", run.path], tokenEnvironment),
+                    (["report", run.path, "--format", "html"], [:]),
+                    (["report", run.path, "--format", "csv"], [:]),
+                    (["report", run.path, "--format", "json"], [:]),
+                    (["apply", "--plan", plan.path, "--changes", changes.path, "--yes"], sandbox.cliEnvironment),
+                    (["demo", "--samples", CLIRunner.packageRoot().appendingPathComponent("samples").path], [:]),
+                ]
+                var transcript = ""
+                for (arguments, environment) in steps {
+                    let result = try await CLIRunner.run(arguments, environment: environment, directory: work)
+                    #expect([0, 1].contains(result.status), "\(arguments): \(result.stderr)")
+                    transcript += result.stdout + result.stderr
+                }
+                #expect(
+                    await sandbox.configs().filter { $0.destination == "Stripe" }.allSatisfy {
+                        $0.configData["apiSecret"]?.stringValue == Self.newSecret
+                    })
+                let files = TestSupport.files(under: work)
+                #expect(files.count > 10)
+                let contents = files.map {
+                    (try? Data(contentsOf: $0)).map { String(decoding: $0, as: UTF8.self) } ?? ""
+                }
+                let forbidden = seeded + [Self.newSecret, sandbox.apiSecret, bearer]
+                for secret in forbidden {
+                    #expect(!transcript.contains(secret), "a secret was printed")
+                    for (file, text) in zip(files, contents) {
+                        #expect(!text.contains(secret), "a secret was written to \(file.lastPathComponent)")
+                    }
+                }
+            }
+        }
+    }
+}
