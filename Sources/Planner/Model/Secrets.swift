@@ -64,6 +64,33 @@ public enum Secrets {
         redactedCopy(object) ?? object
     }
 
+    /// ``redact(_:)`` of `object`, reusing `redacted` (the redaction of `original`) for every
+    /// top-level member that `object` holds unchanged from `original`: a secret a change leaves
+    /// alone is fingerprinted once, not once per state.
+    public static func redact(
+        _ object: [String: JSONValue], unchangedFrom original: [String: JSONValue], redacted: [String: JSONValue]
+    ) -> [String: JSONValue] {
+        var out: [String: JSONValue]?
+        for (key, value) in object {
+            let replacement: JSONValue?
+            if let previous = original[key], previous == value {
+                let reused = redacted[key] ?? value
+                replacement = reused == value ? nil : reused
+            } else if isSecretKey(key), value != .null {
+                replacement = isFingerprint(value) ? nil : fingerprint(value)
+            } else if case .object(let inner) = value {
+                replacement = redactedCopy(inner).map(JSONValue.object)
+            } else {
+                replacement = nil
+            }
+            if let replacement {
+                if out == nil { out = object }
+                out?[key] = replacement
+            }
+        }
+        return out ?? object
+    }
+
     /// The redacted object, or `nil` when nothing in it needs redacting (so callers can keep
     /// sharing the original storage: a million configs without secrets cost no copies).
     private static func redactedCopy(_ object: [String: JSONValue]) -> [String: JSONValue]? {
