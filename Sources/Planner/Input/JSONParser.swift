@@ -36,6 +36,16 @@ public struct JSONParser {
         self.offset = offset
     }
 
+    /// Moves to where `other` stands, `other` having started at this parser's offset over the
+    /// same bytes (line 1 there is this parser's current line).
+    mutating func `continue`(with other: JSONParser) {
+        offset = other.offset
+        if other.line > 1 {
+            line += other.line - 1
+            lineStart = other.lineStart
+        }
+    }
+
     /// Whether every byte has been read.
     public var isAtEnd: Bool { offset >= bytes.count }
 

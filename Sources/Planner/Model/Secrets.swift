@@ -48,8 +48,24 @@ public enum Secrets {
 
     /// The fingerprint that stands for a secret value in every file and output.
     public static func fingerprint(_ value: JSONValue) -> JSONValue {
-        .string("<redacted sha256:\(Digests.sha256Hex(Data(value.canonicalText.utf8)).prefix(12))>")
+        // Hot path (every secret of every config a plan touches): hash the canonical bytes as
+        // JSONWriter writes them (the same text as `canonicalText`) and hex only the 6 bytes shown.
+        var writer = JSONWriter(capacity: 64)
+        writer.value(value)
+        let digest = SHA256.hash(data: writer.bytes)
+        var text: [UInt8] = []
+        text.reserveCapacity(fingerprintPrefix.count + 13)
+        text.append(contentsOf: fingerprintPrefix)
+        for byte in digest.prefix(6) {
+            text.append(hexDigits[Int(byte >> 4)])
+            text.append(hexDigits[Int(byte & 0x0F)])
+        }
+        text.append(UInt8(ascii: ">"))
+        return .string(String(decoding: text, as: UTF8.self))
     }
+
+    private static let fingerprintPrefix = Array("<redacted sha256:".utf8)
+    private static let hexDigits = Array("0123456789abcdef".utf8)
 
     /// Whether a string is a fingerprint made by ``fingerprint(_:)``.
     public static func isFingerprint(_ value: JSONValue) -> Bool {

@@ -77,6 +77,23 @@ struct JSONWriter {
     }
 
     mutating func object(_ members: [String: JSONValue]) {
+        // Plan items hold small objects (a changed field or two): write those without sorting.
+        if members.count <= 2 {
+            bytes.append(UInt8(ascii: "{"))
+            var iterator = members.makeIterator()
+            if let first = iterator.next() {
+                if let second = iterator.next() {
+                    let (a, b) = first.key < second.key ? (first, second) : (second, first)
+                    member(a.key, a.value)
+                    bytes.append(UInt8(ascii: ","))
+                    member(b.key, b.value)
+                } else {
+                    member(first.key, first.value)
+                }
+            }
+            bytes.append(UInt8(ascii: "}"))
+            return
+        }
         bytes.append(UInt8(ascii: "{"))
         var first = true
         for (key, member) in members.sorted(by: { $0.key < $1.key }) {
@@ -87,5 +104,11 @@ struct JSONWriter {
             value(member)
         }
         bytes.append(UInt8(ascii: "}"))
+    }
+
+    private mutating func member(_ key: String, _ member: JSONValue) {
+        string(key)
+        bytes.append(UInt8(ascii: ":"))
+        value(member)
     }
 }
