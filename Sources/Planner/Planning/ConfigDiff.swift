@@ -23,7 +23,10 @@ public enum ConfigDiff {
         _ old: [String: JSONValue], _ new: [String: JSONValue], path: [String], secret: Bool,
         into out: inout [FieldChange]
     ) {
-        for key in Set(old.keys).union(new.keys).sorted() {
+        var keys = Array(old.keys)
+        for key in new.keys where old[key] == nil { keys.append(key) }
+        keys.sort()
+        for key in keys {
             let a = old[key].flatMap { $0 == .null ? nil : $0 }
             let b = new[key].flatMap { $0 == .null ? nil : $0 }
             guard a != b else { continue }

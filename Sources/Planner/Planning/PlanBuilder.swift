@@ -22,38 +22,38 @@ public enum PlanBuilder {
         // Waves ascend; inside a wave, input order (the order slots were first hit). Slots are put
         // in that order first, so items are built in place instead of sorted afterwards.
         let order = waveOrder(resolution, rows: changes.rows)
-        // Items are independent: compute them on every core, in contiguous runs of slots, and
-        // concatenate the runs in order (the result does not depend on the number of cores).
+        // Items are independent: compute them on every core, in contiguous runs of slots, each
+        // written in place at its position (the result does not depend on the number of cores).
         let slotCount = resolution.slots.count
         let lanes = min(ProcessInfo.processInfo.activeProcessorCount, max(1, slotCount / 4_096))
         let outputs = ParallelSlots<LaneResult>(count: lanes)
         let perLane = (slotCount + lanes - 1) / max(lanes, 1)
-        DispatchQueue.concurrentPerform(iterations: lanes) { lane in
-            var result = LaneResult(conflicts: ConflictCollector(file: file))
-            let range = (lane * perLane)..<min(slotCount, (lane + 1) * perLane)
-            result.items.reserveCapacity(range.count)
-            for position in range {
-                let slot = order.map { Int($0[position]) } ?? position
-                let config = snapshot.configs[Int(resolution.slots[slot])]
-                let rows = resolution.rows(of: slot).map { changes.rows[Int($0)] }
-                let merged = ChangeMerger.merge(rows, configID: config.id, conflicts: &result.conflicts)
-                if let expected = merged.expectedVersion, expected != config.version {
-                    result.diagnostics.append(
-                        Diagnostic(
-                            .warning, file: file, line: merged.lines.first,
-                            "config \(config.id) is at version \(config.version), not the expected \(expected); "
-                                + "it will be reported as a conflict and left untouched"))
+        let items = [PlanItem](unsafeUninitializedCapacity: slotCount) { buffer, initialized in
+            let storage = UncheckedBuffer(buffer)
+            DispatchQueue.concurrentPerform(iterations: lanes) { lane in
+                var result = LaneResult(conflicts: ConflictCollector(file: file))
+                let range = (lane * perLane)..<min(slotCount, (lane + 1) * perLane)
+                for position in range {
+                    let slot = order.map { Int($0[position]) } ?? position
+                    let config = snapshot.configs[Int(resolution.slots[slot])]
+                    let rows = resolution.rows(of: slot).map { changes.rows[Int($0)] }
+                    let merged = ChangeMerger.merge(rows, configID: config.id, conflicts: &result.conflicts)
+                    if let expected = merged.expectedVersion, expected != config.version {
+                        result.diagnostics.append(
+                            Diagnostic(
+                                .warning, file: file, line: merged.lines.first,
+                                "config \(config.id) is at version \(config.version), not the expected \(expected); "
+                                    + "it will be reported as a conflict and left untouched"))
+                    }
+                    storage.initialize(position, to: item(for: config, merged: merged))
                 }
-                result.items.append(item(for: config, merged: merged))
+                outputs[lane] = result
             }
-            outputs[lane] = result
+            initialized = slotCount
         }
-        var items: [PlanItem] = []
-        items.reserveCapacity(slotCount)
         for lane in 0..<lanes {
             guard let result = outputs[lane] else { continue }
             outputs[lane] = nil
-            items.append(contentsOf: result.items)
             conflicts.absorb(result.conflicts)
             diagnostics += result.diagnostics
         }
@@ -268,9 +268,22 @@ public enum PlanBuilder {
     }
 }
 
-/// What one parallel lane of plan building produced.
+/// What one parallel lane of plan building produced besides its items.
 private struct LaneResult {
-    var items: [PlanItem] = []
     var conflicts: ConflictCollector
     var diagnostics: [Diagnostic] = []
+}
+
+/// The uninitialized storage of an array being built, shared by parallel lanes that each
+/// initialize a disjoint set of positions exactly once.
+private struct UncheckedBuffer<Element>: @unchecked Sendable {
+    private let base: UnsafeMutablePointer<Element>?
+
+    init(_ buffer: UnsafeMutableBufferPointer<Element>) {
+        base = buffer.baseAddress
+    }
+
+    func initialize(_ position: Int, to value: Element) {
+        base?.advanced(by: position).initialize(to: value)
+    }
 }
