@@ -105,4 +105,23 @@ struct SnapshotTests {
             try Snapshot.decode(MappedFile(data: data), name: "s", parallelAbove: 0)
         }
     }
+
+    @Test("repeated, escaped and non-ASCII strings read through the string table equal JSONDecoder's")
+    func interning() throws {
+        let values = [
+            "2025-01-01T00:00:00.000000Z", "2025-01-01T00:00:00.000001Z", "with \\\"escapes\\\" inside it ok",
+            "Zürich-destination-identifier", "short", String(repeating: "x", count: 80),
+        ]
+        var elements: [String] = []
+        for number in 0..<3_000 {
+            let value = values[number % values.count] + (number % 7 == 0 ? "-\(number)" : "")
+            elements.append(
+                "{\"id\":\"c\(number)\",\"dtCreated\":\"\(value)\",\"createdBy\":\"\(values[(number + 1) % values.count])\","
+                    + "\"destinationId\":null,\"triggerType\":7}")
+        }
+        let data = Data(("[" + elements.joined(separator: ",") + "]").utf8)
+        let snapshot = try Snapshot.decode(data)
+        let decoded = try JSONDecoder().decode([IntegrationConfig].self, from: data)
+        #expect(snapshot.configs == decoded)
+    }
 }

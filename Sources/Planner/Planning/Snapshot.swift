@@ -146,8 +146,9 @@ public struct Snapshot: Sendable {
         ownPages: Bool = false
     ) throws(JSONSyntaxError) -> Int? {
         var releasedTo = parser.offset
+        var table = StringTable()
         repeat {
-            configs.append(try config(&parser))
+            configs.append(try config(&parser, interning: &table))
             if configs.count & 0x3FFF == 0 {
                 if ownPages {
                     mapped.release(from: releasedTo, upTo: parser.offset)
@@ -196,6 +197,18 @@ public struct Snapshot: Sendable {
 
     /// Decodes one config object straight from the parser (no intermediate dictionary).
     static func config(_ parser: inout JSONParser) throws(JSONSyntaxError) -> IntegrationConfig {
+        var table = StringTable()
+        return try config(&parser, interning: &table)
+    }
+
+    /// Members whose values repeat across an org's configs (types, destinations, credentials,
+    /// timestamps, users): read through a ``StringTable``.
+    private static let repetitive: Set<Int> = [2, 4, 5, 9, 10, 12, 13, 14, 15]
+
+    /// Decodes one config, sharing repeated strings through `table`.
+    static func config(
+        _ parser: inout JSONParser, interning table: inout StringTable
+    ) throws(JSONSyntaxError) -> IntegrationConfig {
         guard parser.peek() == UInt8(ascii: "{") else { throw parser.error("each config must be a JSON object") }
         let line = parser.line
         _ = parser.consume(UInt8(ascii: "{"))
@@ -209,7 +222,9 @@ public struct Snapshot: Sendable {
                     try parser.skipValue()
                     continue
                 }
-                let value = try parser.parseValue()
+                let value: JSONValue =
+                    repetitive.contains(key) && parser.peek() == UInt8(ascii: "\"")
+                    ? .string(try parser.parseString(interning: &table)) : try parser.parseValue()
                 switch key {
                 case 0:
                     if let id = value.stringValue {
