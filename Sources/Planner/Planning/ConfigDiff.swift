@@ -31,10 +31,12 @@ public enum ConfigDiff {
             let b = new[key].flatMap { $0 == .null ? nil : $0 }
             guard a != b else { continue }
             let isSecret = secret || Secrets.isSecretKey(key)
+            var keyPath = path
+            keyPath.append(key)
             if case .object(let innerA)? = a, case .object(let innerB)? = b {
-                compare(innerA, innerB, path: path + [key], secret: isSecret, into: &out)
+                compare(innerA, innerB, path: keyPath, secret: isSecret, into: &out)
             } else {
-                out.append(FieldChange(path: path + [key], before: a, after: b, secret: isSecret))
+                out.append(FieldChange(path: keyPath, before: a, after: b, secret: isSecret))
             }
         }
     }

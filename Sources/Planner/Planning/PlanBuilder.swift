@@ -36,8 +36,15 @@ public enum PlanBuilder {
                 for position in range {
                     let slot = order.map { Int($0[position]) } ?? position
                     let config = snapshot.configs[Int(resolution.slots[slot])]
-                    let rows = resolution.rows(of: slot).map { changes.rows[Int($0)] }
-                    let merged = ChangeMerger.merge(rows, configID: config.id, conflicts: &result.conflicts)
+                    let merged: MergedChange
+                    let head = Int(resolution.head[slot])
+                    if resolution.entryNext[head] < 0 {
+                        // One row (the common case): no arrays to gather it.
+                        merged = ChangeMerger.merge(changes.rows[Int(resolution.entryRow[head])])
+                    } else {
+                        let rows = resolution.rows(of: slot).map { changes.rows[Int($0)] }
+                        merged = ChangeMerger.merge(rows, configID: config.id, conflicts: &result.conflicts)
+                    }
                     if let expected = merged.expectedVersion, expected != config.version {
                         result.diagnostics.append(
                             Diagnostic(
@@ -228,9 +235,11 @@ public enum PlanBuilder {
     /// copied nor redacted, and a secret left as it is gets fingerprinted once, not twice.
     static func item(for config: IntegrationConfig, merged: MergedChange) -> PlanItem {
         let change = merged.change
-        var before: [String: JSONValue] = [:]
-        var after: [String: JSONValue] = [:]
+        let touched = change.fields.count + (change.configDataPatch == nil ? 0 : 1) + (change.enable ? 1 : 0)
+        var before = [String: JSONValue](minimumCapacity: touched)
+        var after = [String: JSONValue](minimumCapacity: touched)
         var diff: [FieldChange] = []
+        diff.reserveCapacity(touched + 2)
         for field in ConfigField.allCases where field != .configData {
             guard let value = change.fields[field] else { continue }
             let old = config.value(of: field)
