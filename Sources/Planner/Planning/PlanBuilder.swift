@@ -235,11 +235,9 @@ public enum PlanBuilder {
     /// copied nor redacted, and a secret left as it is gets fingerprinted once, not twice.
     static func item(for config: IntegrationConfig, merged: MergedChange) -> PlanItem {
         let change = merged.change
-        let touched = change.fields.count + (change.configDataPatch == nil ? 0 : 1) + (change.enable ? 1 : 0)
-        var before = [String: JSONValue](minimumCapacity: touched)
-        var after = [String: JSONValue](minimumCapacity: touched)
+        var before: [String: JSONValue] = [:]
+        var after: [String: JSONValue] = [:]
         var diff: [FieldChange] = []
-        diff.reserveCapacity(touched + 2)
         for field in ConfigField.allCases where field != .configData {
             guard let value = change.fields[field] else { continue }
             let old = config.value(of: field)
