@@ -85,10 +85,14 @@ enum PlannerBenchmark {
                 format: "  read snapshot           %7.3f s  (%.0f configs/s, %6.0f MB/s)", snapshotTime,
                 Double(snapshot.configs.count) / snapshotTime, Double(stateBytes) / snapshotTime / 1e6))
         let bothTime = clock.lap()
-        say(String(format: "  both, concurrently      %7.3f s  (CPU %.3f s)", bothTime, clock.lapCPU))
+        say(
+            String(format: "  both, concurrently      %7.3f s  (CPU %.3f s)", bothTime, clock.lapCPU)
+                + "  RSS \(memory("VmRSS"))")
         let result = PlanBuilder.build(changes: list, snapshot: snapshot)
         let buildTime = clock.lap()
-        say(String(format: "  resolve + merge + diff  %7.3f s  (CPU %.3f s)", buildTime, clock.lapCPU))
+        say(
+            String(format: "  resolve + merge + diff  %7.3f s  (CPU %.3f s)", buildTime, clock.lapCPU)
+                + "  RSS \(memory("VmRSS"))")
         let wall = total.elapsed
         let cpu = total.elapsedCPU
         let summary = PlanRenderer.Summary(result.plan)
@@ -115,9 +119,12 @@ enum PlannerBenchmark {
     }
 
     /// `VmHWM` from `/proc/self/status`.
-    static func peakRSS() -> String {
+    static func peakRSS() -> String { memory("VmHWM") }
+
+    /// A `/proc/self/status` memory line (`VmHWM`, `VmRSS`) in MB.
+    static func memory(_ key: String) -> String {
         guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM") })
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix(key) })
         else { return "unknown" }
         let kilobytes = Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
         return String(format: "%.0f MB", Double(kilobytes) / 1024)

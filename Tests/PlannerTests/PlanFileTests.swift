@@ -78,4 +78,18 @@ struct PlanFileTests {
         let other = TestInputs.csv(Self.changes + "\(TestInputs.id3),x,,,\n")
         #expect(throws: ReplayError.self) { try PlanBuilder.replay(plan, changes: other) }
     }
+
+    @Test("replay rebuilds match-selector changes from the plan's input lines, JSON records sharing a line included")
+    func replayMatchAndSharedLines() throws {
+        let text =
+            "[{\"match.destination\": \"Webhook\", \"configData.apiToken\": \"tok-1\"},"
+            + " {\"id\": \"\(TestInputs.id1)\", \"name\": \"renamed\"}]"
+        let changes = ChangeListReader.read(data: Data(text.utf8), file: "changes.json", format: .json)
+        let built = PlanBuilder.build(changes: changes, snapshot: TestInputs.snapshot)
+        #expect(!built.hasErrors)
+        let plan = try PlanFile.decode(PlanFile.encode(built.plan))
+        let replayed = try PlanBuilder.replay(plan, changes: changes)
+        #expect(replayed.count == plan.items.count)
+        for item in built.plan.items { #expect(replayed[item.id] == item.change) }
+    }
 }

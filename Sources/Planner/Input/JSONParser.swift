@@ -36,6 +36,16 @@ public struct JSONParser {
         self.offset = offset
     }
 
+    /// Moves to where `other` stands, `other` having started at this parser's offset over the
+    /// same bytes (line 1 there is this parser's current line).
+    mutating func `continue`(with other: JSONParser) {
+        offset = other.offset
+        if other.line > 1 {
+            line += other.line - 1
+            lineStart = other.lineStart
+        }
+    }
+
     /// Whether every byte has been read.
     public var isAtEnd: Bool { offset >= bytes.count }
 
@@ -188,6 +198,29 @@ public struct JSONParser {
         }
         let name = Array(try parseString().utf8)
         return keys.firstIndex(of: name)
+    }
+
+    /// Parses a string like ``parseString()``, returning the instance `table` already holds when
+    /// the same plain ASCII text was seen before: a million configs that share a destination id
+    /// or a timestamp then share one allocation.
+    mutating func parseString(interning table: inout StringTable) throws(JSONSyntaxError) -> String {
+        let start = offset + 1
+        var index = start
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        while index < bytes.count, index - start <= StringTable.maxLength {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\"") {
+                let count = index - start
+                guard count > 15, let base = bytes.baseAddress else { break }
+                let text = UnsafeBufferPointer(start: base.assumingMemoryBound(to: UInt8.self) + start, count: count)
+                offset = index + 1
+                return table.string(for: text, hash: hash)
+            }
+            if byte >= 0x80 || byte < 0x20 || byte == UInt8(ascii: "\\") { break }
+            hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
+            index += 1
+        }
+        return try parseString()
     }
 
     /// Parses a string; the next byte must be the opening quote.
@@ -344,5 +377,28 @@ public struct JSONParser {
         let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
         guard let number = Double(text) else { throw error("number out of range") }
         return .double(number)
+    }
+}
+
+/// A small fixed-size cache of strings by content, for ``JSONParser/parseString(interning:)``.
+/// A slot holds the last string that hashed to it, so the table stays bounded on any input.
+struct StringTable {
+    /// Longer strings are not interned.
+    static let maxLength = 64
+    private var hashes = [UInt64](repeating: 0, count: 1_024)
+    private var strings = [String](repeating: "", count: 1_024)
+
+    /// The interned string with these (plain ASCII) bytes.
+    mutating func string(for text: UnsafeBufferPointer<UInt8>, hash: UInt64) -> String {
+        let slot = Int(truncatingIfNeeded: hash ^ (hash >> 29)) & (hashes.count - 1)
+        if hashes[slot] == hash {
+            var cached = strings[slot]
+            let same = cached.withUTF8 { $0.elementsEqual(text) }
+            if same { return cached }
+        }
+        let made = String(decoding: text, as: UTF8.self)
+        hashes[slot] = hash
+        strings[slot] = made
+        return made
     }
 }

@@ -78,6 +78,18 @@ public final class MappedFile: @unchecked Sendable {
         released = end
     }
 
+    /// Tells the kernel the whole pages in `start..<end` will not be read again (mapped files
+    /// only). Unlike ``release(upTo:)`` it keeps no state, so concurrent readers of disjoint
+    /// ranges may call it.
+    public func release(from start: Int, upTo end: Int) {
+        guard mapped, let base = bytes.baseAddress else { return }
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let first = (max(start, 0) + page - 1) / page * page
+        let last = (min(end, bytes.count) / page) * page
+        guard last > first else { return }
+        _ = madvise(UnsafeMutableRawPointer(mutating: base + first), last - first, MADV_DONTNEED)
+    }
+
     /// Lower-case hex SHA-256 of the whole file.
     public var sha256: String { Digests.sha256Hex(bytes) }
 }

@@ -43,9 +43,11 @@ public struct PlanItem: Sendable, Hashable, Codable {
     public var versionRead: Int64
     /// `expectedVersion` from the change list, if any: apply only at this version.
     public var expectedVersion: Int64?
-    /// The writable fields plus `enabled` before the change, redacted.
+    /// The top-level fields this item changes (those its ``diff`` names, plus `enabled` when it
+    /// enables) as they are before the change, redacted; an absent field has no key. Fields the
+    /// item leaves alone are not repeated here (the snapshot holds them).
     public var before: [String: JSONValue]
-    /// The writable fields plus `enabled` after the change, redacted.
+    /// The same fields as ``before``, after the change, redacted; a cleared field has no key.
     public var after: [String: JSONValue]
     public var diff: [FieldChange]
     public var enable: Bool
@@ -82,6 +84,7 @@ extension IntegrationConfig {
     /// The writable fields plus `enabled`, with secrets replaced by fingerprints.
     public var redactedFields: [String: JSONValue] {
         var out: [String: JSONValue] = [:]
+        out.reserveCapacity(ConfigField.allCases.count + 1)
         for field in ConfigField.allCases {
             guard let value = value(of: field) else { continue }
             out[field.rawValue] = field == .configData ? .object(Secrets.redact(configData ?? [:])) : value

@@ -48,8 +48,24 @@ public enum Secrets {
 
     /// The fingerprint that stands for a secret value in every file and output.
     public static func fingerprint(_ value: JSONValue) -> JSONValue {
-        .string("<redacted sha256:\(Digests.sha256Hex(Data(value.canonicalText.utf8)).prefix(12))>")
+        // Hot path (every secret of every config a plan touches): hash the canonical bytes as
+        // JSONWriter writes them (the same text as `canonicalText`) and hex only the 6 bytes shown.
+        var writer = JSONWriter(capacity: 64)
+        writer.value(value)
+        let digest = SHA256.hash(data: writer.bytes)
+        var text: [UInt8] = []
+        text.reserveCapacity(fingerprintPrefix.count + 13)
+        text.append(contentsOf: fingerprintPrefix)
+        for byte in digest.prefix(6) {
+            text.append(hexDigits[Int(byte >> 4)])
+            text.append(hexDigits[Int(byte & 0x0F)])
+        }
+        text.append(UInt8(ascii: ">"))
+        return .string(String(decoding: text, as: UTF8.self))
     }
+
+    private static let fingerprintPrefix = Array("<redacted sha256:".utf8)
+    private static let hexDigits = Array("0123456789abcdef".utf8)
 
     /// Whether a string is a fingerprint made by ``fingerprint(_:)``.
     public static func isFingerprint(_ value: JSONValue) -> Bool {
@@ -62,6 +78,33 @@ public enum Secrets {
     /// `null` stays `null`: it is not a secret, and clearing a secret must stay visible.
     public static func redact(_ object: [String: JSONValue]) -> [String: JSONValue] {
         redactedCopy(object) ?? object
+    }
+
+    /// ``redact(_:)`` of `object`, reusing `redacted` (the redaction of `original`) for every
+    /// top-level member that `object` holds unchanged from `original`: a secret a change leaves
+    /// alone is fingerprinted once, not once per state.
+    public static func redact(
+        _ object: [String: JSONValue], unchangedFrom original: [String: JSONValue], redacted: [String: JSONValue]
+    ) -> [String: JSONValue] {
+        var out: [String: JSONValue]?
+        for (key, value) in object {
+            let replacement: JSONValue?
+            if let previous = original[key], previous == value {
+                let reused = redacted[key] ?? value
+                replacement = reused == value ? nil : reused
+            } else if isSecretKey(key), value != .null {
+                replacement = isFingerprint(value) ? nil : fingerprint(value)
+            } else if case .object(let inner) = value {
+                replacement = redactedCopy(inner).map(JSONValue.object)
+            } else {
+                replacement = nil
+            }
+            if let replacement {
+                if out == nil { out = object }
+                out?[key] = replacement
+            }
+        }
+        return out ?? object
     }
 
     /// The redacted object, or `nil` when nothing in it needs redacting (so callers can keep

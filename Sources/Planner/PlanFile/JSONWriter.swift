@@ -78,14 +78,41 @@ struct JSONWriter {
 
     mutating func object(_ members: [String: JSONValue]) {
         bytes.append(UInt8(ascii: "{"))
-        var first = true
-        for (key, member) in members.sorted(by: { $0.key < $1.key }) {
-            if !first { bytes.append(UInt8(ascii: ",")) }
-            first = false
-            string(key)
-            bytes.append(UInt8(ascii: ":"))
-            value(member)
+        let count = members.count
+        if count == 1, let only = members.first {
+            member(only.key, only.value)
+        } else if count > 32 {
+            for (position, element) in members.sorted(by: { $0.key < $1.key }).enumerated() {
+                if position > 0 { bytes.append(UInt8(ascii: ",")) }
+                member(element.key, element.value)
+            }
+        } else if count > 1 {
+            // Small objects (nearly all of a plan's): insertion-sort the members' indices on the stack. (no copies of keys or values) on the stack.
+            withUnsafeTemporaryAllocation(of: Dictionary<String, JSONValue>.Index.self, capacity: count) { order in
+                var filled = 0
+                for index in members.indices {
+                    var position = filled
+                    let key = members[index].key
+                    while position > 0, key < members[order[position - 1]].key {
+                        order[position] = order[position - 1]
+                        position -= 1
+                    }
+                    order[position] = index
+                    filled += 1
+                }
+                for position in 0..<filled {
+                    if position > 0 { bytes.append(UInt8(ascii: ",")) }
+                    let element = members[order[position]]
+                    member(element.key, element.value)
+                }
+            }
         }
         bytes.append(UInt8(ascii: "}"))
+    }
+
+    private mutating func member(_ key: String, _ member: JSONValue) {
+        string(key)
+        bytes.append(UInt8(ascii: ":"))
+        value(member)
     }
 }

@@ -124,6 +124,9 @@ public enum PlanEncoding {
         out.raw("}")
     }
 
+    /// The fields in the order their names sort (the canonical member order).
+    private static let fieldsByName = ConfigField.allCases.sorted { $0.rawValue < $1.rawValue }
+
     static func append(_ change: ConfigChange, to out: inout JSONWriter) {
         out.raw("{")
         if let patch = change.configDataPatch {
@@ -134,13 +137,16 @@ public enum PlanEncoding {
         out.raw("\"enable\":")
         out.bool(change.enable)
         out.raw(",\"fields\":{")
-        for (index, field) in change.fields.keys.sorted(by: { $0.rawValue < $1.rawValue }).enumerated() {
-            if index > 0 { out.raw(",") }
+        var first = true
+        for field in fieldsByName {
+            guard let value = change.fields[field] else { continue }
+            if !first { out.raw(",") }
+            first = false
             out.string(field.rawValue)
             out.raw(":")
-            switch change.fields[field] {
-            case .set(let text)?: out.string(text)
-            default: out.raw("null")
+            switch value {
+            case .set(let text): out.string(text)
+            case .clear: out.raw("null")
             }
         }
         out.raw("}}")

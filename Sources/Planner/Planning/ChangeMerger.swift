@@ -8,13 +8,14 @@ struct MergedChange: Sendable {
 
 /// Merges every row that resolved to one config, reporting rows that disagree.
 enum ChangeMerger {
+    /// The change of a config that only one row targets (nothing to merge, nothing to conflict).
+    static func merge(_ row: ChangeRow) -> MergedChange {
+        MergedChange(change: row.change, expectedVersion: row.expectedVersion, wave: row.wave ?? 0, lines: [row.line])
+    }
+
     /// Merges `rows` (in input order) for config `configID`; disagreements go to `conflicts`.
     static func merge(_ rows: [ChangeRow], configID: String, conflicts: inout ConflictCollector) -> MergedChange {
-        guard rows.count > 1 else {
-            let row = rows[0]
-            return MergedChange(
-                change: row.change, expectedVersion: row.expectedVersion, wave: row.wave ?? 0, lines: [row.line])
-        }
+        guard rows.count > 1 else { return merge(rows[0]) }
         var fields: [ConfigField: (value: FieldValue, line: Int)] = [:]
         var leaves: [(leaf: PatchLeaf, line: Int)] = []
         var enable = false

@@ -23,15 +23,20 @@ public enum ConfigDiff {
         _ old: [String: JSONValue], _ new: [String: JSONValue], path: [String], secret: Bool,
         into out: inout [FieldChange]
     ) {
-        for key in Set(old.keys).union(new.keys).sorted() {
+        var keys = Array(old.keys)
+        for key in new.keys where old[key] == nil { keys.append(key) }
+        keys.sort()
+        for key in keys {
             let a = old[key].flatMap { $0 == .null ? nil : $0 }
             let b = new[key].flatMap { $0 == .null ? nil : $0 }
             guard a != b else { continue }
             let isSecret = secret || Secrets.isSecretKey(key)
+            var keyPath = path
+            keyPath.append(key)
             if case .object(let innerA)? = a, case .object(let innerB)? = b {
-                compare(innerA, innerB, path: path + [key], secret: isSecret, into: &out)
+                compare(innerA, innerB, path: keyPath, secret: isSecret, into: &out)
             } else {
-                out.append(FieldChange(path: path + [key], before: a, after: b, secret: isSecret))
+                out.append(FieldChange(path: keyPath, before: a, after: b, secret: isSecret))
             }
         }
     }

@@ -22,38 +22,45 @@ public enum PlanBuilder {
         // Waves ascend; inside a wave, input order (the order slots were first hit). Slots are put
         // in that order first, so items are built in place instead of sorted afterwards.
         let order = waveOrder(resolution, rows: changes.rows)
-        // Items are independent: compute them on every core, in contiguous runs of slots, and
-        // concatenate the runs in order (the result does not depend on the number of cores).
+        // Items are independent: compute them on every core, in contiguous runs of slots, each
+        // written in place at its position (the result does not depend on the number of cores).
         let slotCount = resolution.slots.count
         let lanes = min(ProcessInfo.processInfo.activeProcessorCount, max(1, slotCount / 4_096))
         let outputs = ParallelSlots<LaneResult>(count: lanes)
         let perLane = (slotCount + lanes - 1) / max(lanes, 1)
-        DispatchQueue.concurrentPerform(iterations: lanes) { lane in
-            var result = LaneResult(conflicts: ConflictCollector(file: file))
-            let range = (lane * perLane)..<min(slotCount, (lane + 1) * perLane)
-            result.items.reserveCapacity(range.count)
-            for position in range {
-                let slot = order.map { Int($0[position]) } ?? position
-                let config = snapshot.configs[Int(resolution.slots[slot])]
-                let rows = resolution.rows(of: slot).map { changes.rows[Int($0)] }
-                let merged = ChangeMerger.merge(rows, configID: config.id, conflicts: &result.conflicts)
-                if let expected = merged.expectedVersion, expected != config.version {
-                    result.diagnostics.append(
-                        Diagnostic(
-                            .warning, file: file, line: merged.lines.first,
-                            "config \(config.id) is at version \(config.version), not the expected \(expected); "
-                                + "it will be reported as a conflict and left untouched"))
+        let items = [PlanItem](unsafeUninitializedCapacity: slotCount) { buffer, initialized in
+            let storage = UncheckedBuffer(buffer)
+            DispatchQueue.concurrentPerform(iterations: lanes) { lane in
+                var result = LaneResult(conflicts: ConflictCollector(file: file))
+                let range = (lane * perLane)..<min(slotCount, (lane + 1) * perLane)
+                for position in range {
+                    let slot = order.map { Int($0[position]) } ?? position
+                    let config = snapshot.configs[Int(resolution.slots[slot])]
+                    let merged: MergedChange
+                    let head = Int(resolution.head[slot])
+                    if resolution.entryNext[head] < 0 {
+                        // One row (the common case): no arrays to gather it.
+                        merged = ChangeMerger.merge(changes.rows[Int(resolution.entryRow[head])])
+                    } else {
+                        let rows = resolution.rows(of: slot).map { changes.rows[Int($0)] }
+                        merged = ChangeMerger.merge(rows, configID: config.id, conflicts: &result.conflicts)
+                    }
+                    if let expected = merged.expectedVersion, expected != config.version {
+                        result.diagnostics.append(
+                            Diagnostic(
+                                .warning, file: file, line: merged.lines.first,
+                                "config \(config.id) is at version \(config.version), not the expected \(expected); "
+                                    + "it will be reported as a conflict and left untouched"))
+                    }
+                    storage.initialize(position, to: item(for: config, merged: merged))
                 }
-                result.items.append(item(for: config, merged: merged))
+                outputs[lane] = result
             }
-            outputs[lane] = result
+            initialized = slotCount
         }
-        var items: [PlanItem] = []
-        items.reserveCapacity(slotCount)
         for lane in 0..<lanes {
             guard let result = outputs[lane] else { continue }
             outputs[lane] = nil
-            items.append(contentsOf: result.items)
             conflicts.absorb(result.conflicts)
             diagnostics += result.diagnostics
         }
@@ -71,8 +78,8 @@ public enum PlanBuilder {
     ///
     /// `apply --plan PLAN --changes FILE` needs these when a change sets a secret (the plan holds
     /// only its fingerprint: ``ConfigChange/secretsWithheld``). The change list must be the very
-    /// file the plan was made from (same digest); it is re-resolved against the configs as the
-    /// plan saw them, so every item gets exactly the change it was planned with.
+    /// file the plan was made from (same digest); each item's rows (its `inputLines`) are merged
+    /// again and must give exactly the change it was planned with.
     ///
     /// - Returns: the change for every item id of the plan.
     /// - Throws: ``ReplayError`` when the change list is not the plan's, or does not rebuild it.
@@ -81,31 +88,50 @@ public enum PlanBuilder {
             throw .digestMismatch(file: changes.file, expected: plan.input.digest, actual: changes.digest)
         }
         guard !changes.hasErrors else { throw .invalidChangeList(file: changes.file) }
-        let configs = plan.items.map { item in
-            var config = IntegrationConfig(
-                id: item.id, version: item.versionRead, entityType: item.entityType, destination: item.destination)
-            config.name = item.before["name"]?.stringValue
-            config.entityId = item.before["entityId"]?.stringValue
-            config.destinationId = item.before["destinationId"]?.stringValue
-            config.integrationCredentialsId = item.before["integrationCredentialsId"]?.stringValue
-            return config
-        }
-        var diagnostics: [Diagnostic] = []
+        // Each item names the lines of the rows it was planned from: merge those rows again.
+        var rowsAtLine: [Int: [Int]] = [:]
+        for (index, row) in changes.rows.enumerated() { rowsAtLine[row.line, default: []].append(index) }
         var conflicts = ConflictCollector(file: changes.file)
-        let resolution = resolve(
-            changes.rows, in: configs, file: changes.file, options: plan.options, into: &diagnostics)
         var out: [String: ConfigChange] = [:]
-        for slot in resolution.slots.indices {
-            let config = configs[Int(resolution.slots[slot])]
-            let rows = resolution.rows(of: slot).map { changes.rows[Int($0)] }
-            out[config.id] = ChangeMerger.merge(rows, configID: config.id, conflicts: &conflicts).change
-        }
+        out.reserveCapacity(plan.items.count)
         for item in plan.items {
-            guard let change = out[item.id], PlanEncoding.sameRecordedChange(change, item.change) else {
-                throw .itemMismatch(id: item.id)
+            var rows: [ChangeRow] = []
+            for line in item.inputLines {
+                for index in rowsAtLine[line] ?? [] where mayTarget(changes.rows[index].selector, item) {
+                    rows.append(changes.rows[index])
+                }
             }
+            guard !rows.isEmpty else { throw .itemMismatch(id: item.id) }
+            let change = ChangeMerger.merge(rows, configID: item.id, conflicts: &conflicts).change
+            guard PlanEncoding.sameRecordedChange(change, item.change) else { throw .itemMismatch(id: item.id) }
+            out[item.id] = change
         }
         return out
+    }
+
+    /// Whether a row's selector can have targeted the item's config (several JSON records can
+    /// start on one line). A field the plan does not record (unchanged by the item) cannot rule a
+    /// row out; a row wrongly kept makes the merged change differ, which refuses the replay.
+    private static func mayTarget(_ selector: Selector, _ item: PlanItem) -> Bool {
+        switch selector {
+        case .id(let id):
+            return id == item.id || id.lowercased() == item.id.lowercased()
+        case .match(let fields):
+            return fields.allSatisfy { field, value in
+                let known: String??
+                switch field {
+                case .name: known = .some(item.name)
+                case .entityType: known = .some(item.entityType)
+                case .destination: known = .some(item.destination)
+                default:
+                    known =
+                        item.before.index(forKey: field.rawValue) == nil && item.after[field.rawValue] == nil
+                        ? nil : .some(item.before[field.rawValue]?.stringValue)
+                }
+                guard let known else { return true }
+                return (known ?? "").isEmpty ? (value ?? "").isEmpty : known == value
+            }
+        }
     }
 
     private static func sortedByLine(_ diagnostics: [Diagnostic]) -> [Diagnostic] {
@@ -204,33 +230,43 @@ public enum PlanBuilder {
 
     // MARK: Items
 
+    /// The item for one config: its diff, status, and the before/after values of only the
+    /// top-level fields it changes (plus `enabled` when it enables). Unchanged fields are neither
+    /// copied nor redacted, and a secret left as it is gets fingerprinted once, not twice.
     static func item(for config: IntegrationConfig, merged: MergedChange) -> PlanItem {
         let change = merged.change
-        let planned = change.applied(to: config)
-        let before = config.redactedFields
-        // `after` starts as `before` and shares its storage for every untouched value.
-        var after = before
+        var before: [String: JSONValue] = [:]
+        var after: [String: JSONValue] = [:]
         var diff: [FieldChange] = []
-        for field in ConfigField.allCases where field != .configData && change.fields[field] != nil {
+        for field in ConfigField.allCases where field != .configData {
+            guard let value = change.fields[field] else { continue }
             let old = config.value(of: field)
-            let new = planned.value(of: field)
+            let new: JSONValue? =
+                switch value {
+                case .set(let text): .string(text)
+                case .clear: nil
+                }
             guard old != new else { continue }
             diff.append(FieldChange(path: [field.rawValue], before: old, after: new, secret: false))
+            before[field.rawValue] = old
             after[field.rawValue] = new
         }
-        if change.configDataPatch != nil {
+        if let patch = change.configDataPatch {
             let old = config.configData ?? [:]
-            let new = planned.configData ?? [:]
+            let new = MergePatch.apply(patch, to: .object(old)).objectValue ?? [:]
             if old != new {
-                let redacted = Secrets.redact(new)
-                ConfigDiff.compare(
-                    before["configData"]?.objectValue ?? [:], redacted, path: ["configData"], secret: false, into: &diff
-                )
-                after["configData"] = .object(redacted)
+                let redactedOld = Secrets.redact(old)
+                let redactedNew = Secrets.redact(new, unchangedFrom: old, redacted: redactedOld)
+                ConfigDiff.compare(redactedOld, redactedNew, path: ["configData"], secret: false, into: &diff)
+                if config.configData != nil { before["configData"] = .object(redactedOld) }
+                after["configData"] = .object(redactedNew)
             }
         }
         let enable = change.enable && config.enabled != true
-        if enable { after["enabled"] = .bool(true) }
+        if enable {
+            before["enabled"] = config.enabled.map(JSONValue.bool)
+            after["enabled"] = .bool(true)
+        }
         let status: PlanItemStatus = !diff.isEmpty ? .update : enable ? .enableOnly : .unchanged
         return PlanItem(
             id: config.id, name: config.name, entityType: config.entityType, destination: config.destination,
@@ -239,9 +275,22 @@ public enum PlanBuilder {
     }
 }
 
-/// What one parallel lane of plan building produced.
+/// What one parallel lane of plan building produced besides its items.
 private struct LaneResult {
-    var items: [PlanItem] = []
     var conflicts: ConflictCollector
     var diagnostics: [Diagnostic] = []
+}
+
+/// The uninitialized storage of an array being built, shared by parallel lanes that each
+/// initialize a disjoint set of positions exactly once.
+private struct UncheckedBuffer<Element>: @unchecked Sendable {
+    private let base: UnsafeMutablePointer<Element>?
+
+    init(_ buffer: UnsafeMutableBufferPointer<Element>) {
+        base = buffer.baseAddress
+    }
+
+    func initialize(_ position: Int, to value: Element) {
+        base?.advanced(by: position).initialize(to: value)
+    }
 }

@@ -26,13 +26,18 @@ public struct Snapshot: Sendable {
         try decode(MappedFile(data: data), name: file)
     }
 
-    static func decode(_ mapped: MappedFile, name: String) throws(InputError) -> Snapshot {
+    /// Snapshots larger than this are decoded on two cores (see ``readArray``).
+    static let parallelThreshold = 8 << 20
+
+    static func decode(
+        _ mapped: MappedFile, name: String, parallelAbove threshold: Int = parallelThreshold
+    ) throws(InputError) -> Snapshot {
         var parser = JSONParser(bytes: mapped.bytes)
         var configs: [IntegrationConfig] = []
         do throws(JSONSyntaxError) {
             switch parser.peek() {
             case UInt8(ascii: "["):
-                try readArray(&parser, mapped: mapped, into: &configs, file: name)
+                try readArray(&parser, mapped: mapped, into: &configs, parallelAbove: threshold)
             case UInt8(ascii: "{"):
                 _ = parser.consume(UInt8(ascii: "{"))
                 var found = false
@@ -43,7 +48,7 @@ public struct Snapshot: Sendable {
                             guard parser.peek() == UInt8(ascii: "[") else {
                                 throw parser.error("'data' must be a list")
                             }
-                            try readArray(&parser, mapped: mapped, into: &configs, file: name)
+                            try readArray(&parser, mapped: mapped, into: &configs, parallelAbove: threshold)
                             found = true
                         } else {
                             try parser.expect(UInt8(ascii: ":"))
@@ -63,16 +68,125 @@ public struct Snapshot: Sendable {
         return Snapshot(configs: configs)
     }
 
+    /// Reads the configs of a JSON array, `[` to `]`.
+    ///
+    /// A large array is read by two lanes at once: the second lane starts at a guessed element
+    /// boundary near the middle (`}` `,` `{`) and reads to the `]`; the first reads from the start
+    /// and stops when it reaches that offset. The guess is used only when the first lane lands on
+    /// it exactly after a `,` between two elements, which proves it a real boundary (a guess
+    /// inside a string is never reached that way); otherwise the first lane simply reads on.
+    /// Either way the result (and any error) is exactly that of one sequential read.
     private static func readArray(
-        _ parser: inout JSONParser, mapped: MappedFile, into configs: inout [IntegrationConfig], file: String
+        _ parser: inout JSONParser, mapped: MappedFile, into configs: inout [IntegrationConfig],
+        parallelAbove threshold: Int
     ) throws(JSONSyntaxError) {
         try parser.expect(UInt8(ascii: "["))
         if parser.consume(UInt8(ascii: "]")) { return }
-        repeat {
-            configs.append(try config(&parser))
-            if configs.count & 0x3FFF == 0 { mapped.release(upTo: parser.offset) }
-        } while parser.consume(UInt8(ascii: ","))
+        let remaining = mapped.bytes.count - parser.offset
+        if remaining > threshold, ProcessInfo.processInfo.activeProcessorCount > 1,
+            let split = boundary(in: mapped.bytes, near: parser.offset + remaining / 2)
+        {
+            let head = ParallelSlots<Lane>(count: 1)
+            let tail = ParallelSlots<Lane>(count: 1)
+            let start = parser.offset
+            DispatchQueue.concurrentPerform(iterations: 2) { lane in
+                // Each lane counts lines from 1; the first lane's count is rebased on `parser` below.
+                var read = Lane(parser: JSONParser(bytes: mapped.bytes, offset: lane == 0 ? start : split))
+                do throws(JSONSyntaxError) {
+                    if lane == 0 {
+                        read.stop = try readElements(&read.parser, mapped: mapped, into: &read.configs, stopAt: split)
+                    } else {
+                        _ = try readElements(
+                            &read.parser, mapped: mapped, into: &read.configs, stopAt: nil, ownPages: true)
+                        read.stop = read.parser.peek() == UInt8(ascii: "]") ? read.parser.offset : nil
+                    }
+                } catch {
+                    read.failed = true
+                }
+                (lane == 0 ? head : tail)[0] = read
+            }
+            let first = head[0]
+            head[0] = nil
+            let second = tail[0]
+            tail[0] = nil
+            if let first, !first.failed {
+                configs = first.configs
+                parser.continue(with: first.parser)
+                if first.stop == split, let second, !second.failed, second.stop != nil {
+                    configs.append(contentsOf: second.configs)
+                    parser.continue(with: second.parser)
+                } else if first.stop != nil {
+                    _ = try readElements(&parser, mapped: mapped, into: &configs, stopAt: nil)
+                }
+            } else {
+                // Read again on one lane for the exact error (line and column counted from the start).
+                _ = try readElements(&parser, mapped: mapped, into: &configs, stopAt: nil)
+            }
+        } else {
+            _ = try readElements(&parser, mapped: mapped, into: &configs, stopAt: nil)
+        }
         try parser.expect(UInt8(ascii: "]"))
+    }
+
+    /// What one lane of ``readArray`` read.
+    private struct Lane {
+        var parser: JSONParser
+        var configs: [IntegrationConfig] = []
+        /// First lane: where it stopped (``readElements``); second lane: the offset of the `]`.
+        var stop: Int?
+        var failed = false
+    }
+
+    /// Reads comma-separated configs. Returns `nil` after the last element (no `,` follows), or,
+    /// with `stopAt`, the offset of the next element once that is at or beyond `stopAt` (the
+    /// parser then stands after the `,`). `ownPages`: release pages with explicit bounds (the
+    /// second lane, which must not move the file's shared release mark).
+    private static func readElements(
+        _ parser: inout JSONParser, mapped: MappedFile, into configs: inout [IntegrationConfig], stopAt: Int?,
+        ownPages: Bool = false
+    ) throws(JSONSyntaxError) -> Int? {
+        var releasedTo = parser.offset
+        var table = StringTable()
+        repeat {
+            configs.append(try config(&parser, interning: &table))
+            if configs.count & 0x3FFF == 0 {
+                if ownPages {
+                    mapped.release(from: releasedTo, upTo: parser.offset)
+                    releasedTo = parser.offset
+                } else {
+                    mapped.release(upTo: parser.offset)
+                }
+            }
+            guard parser.consume(UInt8(ascii: ",")) else { return nil }
+            if let stopAt, parser.peek() != nil, parser.offset >= stopAt { return parser.offset }
+        } while true
+    }
+
+    /// The offset of a `{` that follows `}` `,` (whitespace allowed) at or after `offset`, within 1 MB.
+    private static func boundary(in bytes: UnsafeRawBufferPointer, near offset: Int) -> Int? {
+        var index = offset
+        let end = min(bytes.count, offset + (1 << 20))
+        while index < end {
+            guard bytes[index] == UInt8(ascii: "}") else {
+                index += 1
+                continue
+            }
+            var next = index + 1
+            while next < end, isWhitespace(bytes[next]) { next += 1 }
+            guard next < end, bytes[next] == UInt8(ascii: ",") else {
+                index += 1
+                continue
+            }
+            next += 1
+            while next < end, isWhitespace(bytes[next]) { next += 1 }
+            if next < end, bytes[next] == UInt8(ascii: "{") { return next }
+            index += 1
+        }
+        return nil
+    }
+
+    private static func isWhitespace(_ byte: UInt8) -> Bool {
+        byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09
     }
 
     private static let keys: [[UInt8]] = [
@@ -83,6 +197,18 @@ public struct Snapshot: Sendable {
 
     /// Decodes one config object straight from the parser (no intermediate dictionary).
     static func config(_ parser: inout JSONParser) throws(JSONSyntaxError) -> IntegrationConfig {
+        var table = StringTable()
+        return try config(&parser, interning: &table)
+    }
+
+    /// Members whose values repeat across an org's configs (types, destinations, credentials,
+    /// timestamps, users): read through a ``StringTable``.
+    private static let repetitive: Set<Int> = [2, 4, 5, 9, 10, 12, 13, 14, 15]
+
+    /// Decodes one config, sharing repeated strings through `table`.
+    static func config(
+        _ parser: inout JSONParser, interning table: inout StringTable
+    ) throws(JSONSyntaxError) -> IntegrationConfig {
         guard parser.peek() == UInt8(ascii: "{") else { throw parser.error("each config must be a JSON object") }
         let line = parser.line
         _ = parser.consume(UInt8(ascii: "{"))
@@ -96,7 +222,9 @@ public struct Snapshot: Sendable {
                     try parser.skipValue()
                     continue
                 }
-                let value = try parser.parseValue()
+                let value: JSONValue =
+                    repetitive.contains(key) && parser.peek() == UInt8(ascii: "\"")
+                    ? .string(try parser.parseString(interning: &table)) : try parser.parseValue()
                 switch key {
                 case 0:
                     if let id = value.stringValue {
