@@ -1,5 +1,6 @@
 import Foundation
 import Planner
+import TestSupport
 import Testing
 
 @Suite("CSV reader")
@@ -112,7 +113,7 @@ struct CSVReaderTests {
 
     @Test("random field values written as CSV read back equal (seeded property test)")
     func roundTrip() throws {
-        var random = SeededGenerator(seed: 0x5EED_CAFE)
+        var random = SplitMix64(seed: 0x5EED_CAFE)
         let alphabet: [Character] = [
             "a", "Z", "0", " ", ",", "\"", "\n", "\r", "\r\n", "é", "😀", "\\", "N", "\t", "'", "-",
         ]
@@ -147,22 +148,5 @@ struct CSVReaderTests {
         var out: [CSVRecord] = []
         while let record = try reader.next() { out.append(record) }
         return out
-    }
-}
-
-/// SplitMix64: a small seeded generator so property tests are reproducible.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-
-    init(seed: UInt64) {
-        state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
