@@ -9,7 +9,7 @@ let strict: [SwiftSetting] = [
 
 let package = Package(
     name: "bulk-update",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "bulk-update", targets: ["bulk-update"]),
         .library(name: "Planner", targets: ["Planner"]),
