@@ -122,11 +122,9 @@ public struct RunSession: Sendable {
 
         var outcomes = previous?.outcomes ?? []
         outcomes += result.outcomes
-        var issues: [String] = []
         let wrote = result.outcomes.contains { $0.status == .applied || $0.status == .enabled }
-        if configuration.verify, wrote, result.stopReason == nil {
-            issues = await verify(outcomes: outcomes)
-        }
+        let verification =
+            configuration.verify && wrote && result.stopReason == nil ? await verify(outcomes: outcomes) : nil
         let endedAt = now()
         let firstStart = previous?.headers.first?.startedAt ?? startedAt
         var runStats = await stats(startedAt)
@@ -137,7 +135,7 @@ public struct RunSession: Sendable {
             meta: ReportMeta(
                 toolVersion: configuration.toolVersion, inputFile: configuration.inputFile ?? plan.input.file,
                 inputDigest: plan.input.digest, runDirectory: run.url.path, startedAt: firstStart, endedAt: endedAt))
-        if configuration.verify, wrote, result.stopReason == nil { report.verification = issues }
+        report.verification = verification
         for format in ReportFormat.allCases {
             try run.writeFile(named: format.fileName, contents: format.render(report))
         }
@@ -147,7 +145,8 @@ public struct RunSession: Sendable {
         let failed = FailedList.render(plan: plan, outcomes: outcomes, changes: changes)
         try run.writeFile(named: RunDirectory.FileName.failed, contents: Data(failed.csv.utf8))
         return Result(
-            report: report, stopReason: result.stopReason, verificationIssues: issues, undo: undo, failed: failed,
+            report: report, stopReason: result.stopReason, verificationIssues: verification ?? [], undo: undo,
+            failed: failed,
             alreadyDone: configuration.items.count - remaining.count)
     }
 
