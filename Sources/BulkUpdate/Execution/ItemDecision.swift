@@ -28,7 +28,7 @@ public enum ItemDecision: Sendable, Hashable {
         let desired = item.change.applied(to: live)
         let needsPut = desired.updateBody != live.updateBody
         let needsEnable = item.enable && live.enabled != true
-        let fieldsHeld = item.diff.allSatisfy { live.redactedValue(at: $0.path) == $0.after }
+        let fieldsHeld = item.fieldsNotHeld(by: live).isEmpty
 
         func next() -> ItemDecision {
             if needsPut { return .put(desired.updateBody) }
@@ -40,13 +40,16 @@ public enum ItemDecision: Sendable, Hashable {
             }
         }
 
+        func expectedVersionConflict(_ expected: Int64) -> ItemDecision {
+            .finish(
+                .conflict,
+                message: "expected version \(expected) but the config is at version \(live.version); left untouched",
+                reconciled: false)
+        }
+
         if live.version == baseVersion {
             if let expected = item.expectedVersion, expected != live.version, baseVersion == item.versionRead {
-                return .finish(
-                    .conflict,
-                    message:
-                        "expected version \(expected) but the config is at version \(live.version); left untouched",
-                    reconciled: false)
+                return expectedVersionConflict(expected)
             }
             return next()
         }
@@ -59,13 +62,10 @@ public enum ItemDecision: Sendable, Hashable {
                 .unchanged, message: "already holds the planned values at version \(live.version)", reconciled: false)
         }
         if let expected = item.expectedVersion, expected != live.version, !fieldsHeld {
-            return .finish(
-                .conflict,
-                message: "expected version \(expected) but the config is at version \(live.version); left untouched",
-                reconciled: false)
+            return expectedVersionConflict(expected)
         }
         if fieldsHeld { return next() }
-        let drifted = item.diff.filter { live.redactedValue(at: $0.path) != $0.before }.map(\.dottedPath)
+        let drifted = item.fieldsDrifted(in: live)
         guard drifted.isEmpty else {
             let names = drifted.map { "'\($0)'" }.joined(separator: ", ")
             return .finish(

@@ -196,7 +196,7 @@ public struct RunSession: Sendable {
                 continue
             }
             if !item.plannedValuesHeld(by: config) {
-                let drifted = item.diff.filter { config.redactedValue(at: $0.path) != $0.after }.map(\.dottedPath)
+                let drifted = item.fieldsNotHeld(by: config)
                 let names = drifted.isEmpty ? "enabled" : drifted.joined(separator: ", ")
                 issues.append(
                     "config \(item.id) no longer holds the planned \(names) (changed since, at version \(config.version))"

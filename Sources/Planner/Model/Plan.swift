@@ -111,14 +111,20 @@ extension IntegrationConfig {
 }
 
 extension PlanItem {
-    /// The conflict rule's test: every field this item changes still holds its planned `before` value.
-    public func beforeStillHolds(in live: IntegrationConfig) -> Bool {
-        diff.allSatisfy { live.redactedValue(at: $0.path) == $0.before }
+    /// The fields this item changes (dotted paths) whose live value is no longer the planned
+    /// `before`: someone else changed them (the conflict rule's test).
+    public func fieldsDrifted(in live: IntegrationConfig) -> [String] {
+        diff.filter { live.redactedValue(at: $0.path) != $0.before }.map(\.dottedPath)
+    }
+
+    /// The fields this item changes (dotted paths) whose live value is not the planned `after`.
+    public func fieldsNotHeld(by live: IntegrationConfig) -> [String] {
+        diff.filter { live.redactedValue(at: $0.path) != $0.after }.map(\.dottedPath)
     }
 
     /// Whether `live` already holds every planned value (and is enabled, when enabling was asked).
     public func plannedValuesHeld(by live: IntegrationConfig) -> Bool {
-        diff.allSatisfy { live.redactedValue(at: $0.path) == $0.after } && (!enable || live.enabled == true)
+        fieldsNotHeld(by: live).isEmpty && (!enable || live.enabled == true)
     }
 }
 
