@@ -8,7 +8,8 @@ public struct Executor: Sendable {
     public let api: any ConfigAPI
     public let options: ExecutionOptions
     public let clock: any Clock<Duration>
-    public let backoff: Backoff
+    /// The backoff before a write is resent (``RetryPolicy/jitteredBackoff(retry:unit:)``).
+    public let retry: RetryPolicy
     /// Random numbers in 0..<1 for backoff jitter (injected so tests are repeatable).
     public let random: @Sendable () -> Double
     /// How long in-flight items may take to finish after a stop before they are cancelled.
@@ -18,13 +19,13 @@ public struct Executor: Sendable {
 
     public init(
         api: any ConfigAPI, options: ExecutionOptions, clock: any Clock<Duration> = ContinuousClock(),
-        backoff: Backoff = Backoff(), random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
+        retry: RetryPolicy = RetryPolicy(), random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
         drainTimeout: Duration = .seconds(30), now: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.api = api
         self.options = options
         self.clock = clock
-        self.backoff = backoff
+        self.retry = retry
         self.random = random
         self.drainTimeout = drainTimeout
         self.now = now
@@ -196,16 +197,15 @@ public struct Executor: Sendable {
                 let reason = lastError.map { ": last error \($0)" } ?? ""
                 return outcome(.failed, "gave up after \(writes) write attempts\(reason)")
             }
-            let isResend = backoffBeforeNextWrite
             if backoffBeforeNextWrite {
                 backoffBeforeNextWrite = false
                 do {
-                    try await clock.sleep(for: backoff.delay(attempt: writes, unit: random()))
+                    try await clock.sleep(for: retry.jitteredBackoff(retry: writes - 1, unit: random()))
                 } catch {
                     return nil
                 }
+                resends.increment()
             }
-            if isResend { resends.increment() }
             writes += 1
             requests += 1
             do {

@@ -73,9 +73,14 @@ public struct RetryPolicy: Sendable, Hashable {
 
     /// The backoff before retry number `retry`, with jitter drawn from `generator`.
     public func jitteredBackoff(retry: Int, using generator: inout some RandomNumberGenerator) -> Duration {
+        jitteredBackoff(retry: retry, unit: Double.random(in: 0..<1, using: &generator))
+    }
+
+    /// ``backoff(retry:)`` with jitter from `unit`, a random number in 0..<1 (for callers that share
+    /// one random source across tasks, like the executor).
+    public func jitteredBackoff(retry: Int, unit: Double) -> Duration {
         let full = backoff(retry: retry).inSeconds
-        let random = Double.random(in: 0..<1, using: &generator)
-        return .seconds(exactly: full * (1 - jitter) + full * jitter * random)
+        return .seconds(exactly: full * (1 - jitter) + full * jitter * unit)
     }
 
     /// Decides after attempt number `attempt` (1 for the first) failed.

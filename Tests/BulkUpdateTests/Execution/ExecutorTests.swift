@@ -9,7 +9,7 @@ struct ExecutorTests {
     let newCredentials = "22222222-2222-4222-8222-222222222222"
 
     func executor(_ api: FakeConfigAPI, _ options: ExecutionOptions = ExecutionOptions()) -> Executor {
-        Executor(api: api, options: options, backoff: Backoff(base: 0, cap: 0), random: { 0 })
+        Executor(api: api, options: options, retry: RetryPolicy(baseDelay: .zero, maxDelay: .zero), random: { 0 })
     }
 
     func run(
