@@ -103,14 +103,11 @@ enum RunLauncher {
 
     /// One line for a plan: `37 updates, 2 enables, 5 unchanged, 1 warning`.
     static func planSummary(_ plan: Plan) -> String {
-        let updates = plan.items.filter { $0.status == .update }.count
-        let enableOnly = plan.items.filter { $0.status == .enableOnly }.count
-        let unchanged = plan.items.filter { $0.status == .unchanged }.count
-        var parts = ["\(updates) update\(updates == 1 ? "" : "s")"]
-        if enableOnly > 0 { parts.append("\(enableOnly) enable-only") }
-        parts.append("\(unchanged) unchanged")
-        let waves = Set(plan.items.map(\.wave)).count
-        if waves > 1 { parts.append("\(waves) waves") }
+        let summary = PlanRenderer.Summary(plan)
+        var parts = ["\(summary.update) update\(summary.update == 1 ? "" : "s")"]
+        if summary.enableOnly > 0 { parts.append("\(summary.enableOnly) enable-only") }
+        parts.append("\(summary.unchanged) unchanged")
+        if summary.waves.count > 1 { parts.append("\(summary.waves.count) waves") }
         return parts.joined(separator: ", ") + " (\(plan.items.count) configs)"
     }
 }
