@@ -120,7 +120,20 @@ public enum ConfigField: String, Sendable, Hashable, Codable, CaseIterable, Comp
     /// Fields whose value must be a UUID when set.
     public var isUUID: Bool { self == .entityId || self == .destinationId || self == .integrationCredentialsId }
 
+    /// The place of the field in the declaration order (what `<` compares).
+    private var ordinal: Int {
+        switch self {
+        case .name: 0
+        case .entityType: 1
+        case .entityId: 2
+        case .destination: 3
+        case .destinationId: 4
+        case .integrationCredentialsId: 5
+        case .configData: 6
+        }
+    }
+
     public static func < (lhs: ConfigField, rhs: ConfigField) -> Bool {
-        allCases.firstIndex(of: lhs) ?? 0 < allCases.firstIndex(of: rhs) ?? 0
+        lhs.ordinal < rhs.ordinal
     }
 }

@@ -34,7 +34,7 @@ public enum PlanItemStatus: String, Sendable, Hashable, Codable {
 }
 
 /// The plan for one config.
-public struct PlanItem: Sendable, Hashable, Codable {
+public struct PlanItem: Sendable, Hashable {
     public var id: String
     public var name: String?
     public var entityType: String
@@ -43,14 +43,11 @@ public struct PlanItem: Sendable, Hashable, Codable {
     public var versionRead: Int64
     /// `expectedVersion` from the change list, if any: apply only at this version.
     public var expectedVersion: Int64?
-    /// The top-level fields this item changes (those its ``diff`` names, plus `enabled` when it
-    /// enables) as they are before the change, redacted; an absent field has no key. Fields the
-    /// item leaves alone are not repeated here (the snapshot holds them).
-    public var before: [String: JSONValue]
-    /// The same fields as ``before``, after the change, redacted; a cleared field has no key.
-    public var after: [String: JSONValue]
+    /// Every changed value, down to configData's leaves, redacted (in path order).
     public var diff: [FieldChange]
     public var enable: Bool
+    /// `enabled` as read when planning (`nil`: absent); recorded when the item enables.
+    public var enabledRead: Bool?
     public var wave: Int
     /// 1-based line numbers of the rows (or JSON records) that asked for this change.
     public var inputLines: [Int]
@@ -60,8 +57,8 @@ public struct PlanItem: Sendable, Hashable, Codable {
 
     public init(
         id: String, name: String?, entityType: String, destination: String, versionRead: Int64,
-        expectedVersion: Int64?, before: [String: JSONValue], after: [String: JSONValue], diff: [FieldChange],
-        enable: Bool, wave: Int, inputLines: [Int], status: PlanItemStatus, change: ConfigChange
+        expectedVersion: Int64?, diff: [FieldChange], enable: Bool, enabledRead: Bool? = nil, wave: Int,
+        inputLines: [Int], status: PlanItemStatus, change: ConfigChange
     ) {
         self.id = id
         self.name = name
@@ -69,14 +66,99 @@ public struct PlanItem: Sendable, Hashable, Codable {
         self.destination = destination
         self.versionRead = versionRead
         self.expectedVersion = expectedVersion
-        self.before = before
-        self.after = after
         self.diff = diff
         self.enable = enable
+        self.enabledRead = enable ? enabledRead : nil
         self.wave = wave
         self.inputLines = inputLines
         self.status = status
         self.change = change
+    }
+
+    /// The values this item changes as they are before the change, redacted, at their paths
+    /// (`{"configData": {"webhook": {"url": …}}, "name": …}`), plus `enabled` when it enables.
+    /// An absent value has no key; what the item leaves alone is not repeated (the org's state
+    /// holds it), so an `unchanged` item has `{}`.
+    public var before: [String: JSONValue] {
+        var out = Self.sparse(diff, \.before)
+        if enable, let enabledRead { out["enabled"] = .bool(enabledRead) }
+        return out
+    }
+
+    /// The same paths as ``before``, after the change; a cleared value has no key.
+    public var after: [String: JSONValue] {
+        var out = Self.sparse(diff, \.after)
+        if enable { out["enabled"] = .bool(true) }
+        return out
+    }
+
+    private static func sparse(_ diff: [FieldChange], _ side: KeyPath<FieldChange, JSONValue?>) -> [String: JSONValue] {
+        var out: [String: JSONValue] = [:]
+        for change in diff {
+            guard let value = change[keyPath: side] else { continue }
+            insert(value, at: change.path[...], into: &out)
+        }
+        return out
+    }
+
+    private static func insert(_ value: JSONValue, at path: ArraySlice<String>, into object: inout [String: JSONValue])
+    {
+        guard let key = path.first else { return }
+        guard path.count > 1 else {
+            object[key] = value
+            return
+        }
+        var inner = object[key]?.objectValue ?? [:]
+        insert(value, at: path.dropFirst(), into: &inner)
+        object[key] = .object(inner)
+    }
+}
+
+extension PlanItem: Codable {
+    private enum CodingKeys: String, CodingKey {
+        case id, name, entityType, destination, versionRead, expectedVersion, before, after, diff, enable, wave
+        case inputLines, status, change
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let diff = try c.decode([FieldChange].self, forKey: .diff)
+        let enable = try c.decode(Bool.self, forKey: .enable)
+        let before = try c.decodeIfPresent([String: JSONValue].self, forKey: .before) ?? [:]
+        self.init(
+            id: try c.decode(String.self, forKey: .id), name: try c.decodeIfPresent(String.self, forKey: .name),
+            entityType: try c.decode(String.self, forKey: .entityType),
+            destination: try c.decode(String.self, forKey: .destination),
+            versionRead: try c.decode(Int64.self, forKey: .versionRead),
+            expectedVersion: try c.decodeIfPresent(Int64.self, forKey: .expectedVersion), diff: diff, enable: enable,
+            enabledRead: before["enabled"]?.boolValue, wave: try c.decode(Int.self, forKey: .wave),
+            inputLines: try c.decode([Int].self, forKey: .inputLines),
+            status: try c.decode(PlanItemStatus.self, forKey: .status),
+            change: try c.decode(ConfigChange.self, forKey: .change))
+        // `before` and `after` repeat what `diff` says; a file where they disagree was edited.
+        let after = try c.decodeIfPresent([String: JSONValue].self, forKey: .after) ?? [:]
+        guard before == self.before, after == self.after else {
+            throw DecodingError.dataCorruptedError(
+                forKey: .before, in: c, debugDescription: "item \(id): 'before'/'after' do not match its 'diff'")
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encodeIfPresent(name, forKey: .name)
+        try c.encode(entityType, forKey: .entityType)
+        try c.encode(destination, forKey: .destination)
+        try c.encode(versionRead, forKey: .versionRead)
+        try c.encodeIfPresent(expectedVersion, forKey: .expectedVersion)
+        try c.encode(before, forKey: .before)
+        try c.encode(after, forKey: .after)
+        try c.encode(diff, forKey: .diff)
+        try c.encode(enable, forKey: .enable)
+        try c.encode(wave, forKey: .wave)
+        try c.encode(inputLines, forKey: .inputLines)
+        try c.encode(status, forKey: .status)
+        try c.encode(change, forKey: .change)
     }
 }
 
@@ -160,7 +242,7 @@ public struct PlanOptions: Sendable, Hashable, Codable {
 /// A reviewable plan: what will be sent, config by config, in order.
 public struct Plan: Sendable, Hashable, Codable {
     /// The plan file format this build writes and reads.
-    public static let currentFormatVersion = 1
+    public static let currentFormatVersion = 2
 
     public var formatVersion: Int
     public var org: String?

@@ -75,7 +75,7 @@ public enum PlanFile {
         out.raw(",\"items\":[")
         sink(out.bytes)
         out = JSONWriter()
-        PlanEncoding.forEachEncodedBatch(of: plan.items, asArrayElements: true) { sink($0) }
+        PlanEncoding.forEachEncodedBatch(of: plan.items) { sink($0) }
         out.raw(plan.items.isEmpty ? "]" : "\n]")
         out.raw(",\"options\":")
         out.object(["requireMatch": .bool(plan.options.requireMatch)])

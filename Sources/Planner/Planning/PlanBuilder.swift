@@ -16,61 +16,93 @@ public enum PlanBuilder {
     ) -> PlanResult {
         let file = changes.file
         var diagnostics: [Diagnostic] = []
-        var conflicts = ConflictCollector(file: file)
-        let resolution = resolve(changes.rows, in: snapshot.configs, file: file, options: options, into: &diagnostics)
+        let resolution = resolve(changes.rows, in: snapshot, file: file, options: options, into: &diagnostics)
 
-        // Waves ascend; inside a wave, input order (the order slots were first hit). Slots are put
-        // in that order first, so items are built in place instead of sorted afterwards.
-        let order = waveOrder(resolution, rows: changes.rows)
-        // Items are independent: compute them on every core, in contiguous runs of slots, each
-        // written in place at its position (the result does not depend on the number of cores).
+        // Waves ascend; inside a wave, input order (the order slots were first hit).
         let slotCount = resolution.slots.count
+        let positionOf = wavePositions(resolution, rows: changes.rows)
+        // Items are independent: compute them on every core, each written in place at its
+        // position, with the digest of its encoding for the fingerprint. Lanes take the configs
+        // in snapshot order (a file is then read front to back, and its pages handed back as the
+        // lanes pass); what they report is put back in plan order below, so the result does not
+        // depend on the number of cores or the order of work.
+        let byConfig = resolution.slotsInSnapshotOrder()
         let lanes = min(ProcessInfo.processInfo.activeProcessorCount, max(1, slotCount / 4_096))
         let outputs = ParallelSlots<LaneResult>(count: lanes)
         let perLane = (slotCount + lanes - 1) / max(lanes, 1)
+        let digests = ItemDigests(count: slotCount)
         let items = [PlanItem](unsafeUninitializedCapacity: slotCount) { buffer, initialized in
             let storage = UncheckedBuffer(buffer)
             DispatchQueue.concurrentPerform(iterations: lanes) { lane in
-                var result = LaneResult(conflicts: ConflictCollector(file: file))
+                var result = LaneResult()
+                var writer = JSONWriter(capacity: 4_096)
+                var fast: FastItemBuilder?
+                if case .indexed(let index) = snapshot.storage { fast = FastItemBuilder(index: index) }
                 let range = (lane * perLane)..<min(slotCount, (lane + 1) * perLane)
-                for position in range {
-                    let slot = order.map { Int($0[position]) } ?? position
-                    let config = snapshot.configs[Int(resolution.slots[slot])]
-                    let merged: MergedChange
+                var releasedFrom = -1
+                for rank in range {
+                    let slot = Int(byConfig[rank])
+                    let position = positionOf.map { Int($0[slot]) } ?? slot
+                    let configIndex = Int(resolution.slots[slot])
                     let head = Int(resolution.head[slot])
+                    let merged: MergedChange
                     if resolution.entryNext[head] < 0 {
-                        // One row (the common case): no arrays to gather it.
+                        // One row (the common case): nothing to gather, nothing to conflict.
                         merged = ChangeMerger.merge(changes.rows[Int(resolution.entryRow[head])])
                     } else {
+                        var conflicts = ConflictCollector(file: file)
                         let rows = resolution.rows(of: slot).map { changes.rows[Int($0)] }
-                        merged = ChangeMerger.merge(rows, configID: config.id, conflicts: &result.conflicts)
+                        merged = ChangeMerger.merge(rows, configID: snapshot.id(at: configIndex), conflicts: &conflicts)
+                        if !conflicts.isEmpty { result.conflicts.append((position, conflicts)) }
                     }
-                    if let expected = merged.expectedVersion, expected != config.version {
-                        result.diagnostics.append(
-                            Diagnostic(
-                                .warning, file: file, line: merged.lines.first,
-                                "config \(config.id) is at version \(config.version), not the expected \(expected); "
-                                    + "it will be reported as a conflict and left untouched"))
+                    let item =
+                        fast?.item(at: configIndex, merged: merged)
+                        ?? Self.item(for: snapshot.config(at: configIndex), merged: merged)
+                    if let expected = merged.expectedVersion, expected != item.versionRead {
+                        result.warnings.append(
+                            (
+                                position,
+                                Diagnostic(
+                                    .warning, file: file, line: merged.lines.first,
+                                    "config \(item.id) is at version \(item.versionRead), not the expected \(expected); "
+                                        + "it will be reported as a conflict and left untouched")
+                            ))
                     }
-                    storage.initialize(position, to: item(for: config, merged: merged))
+                    digests.record(item, at: position, using: &writer)
+                    storage.initialize(position, to: item)
+                    if case .indexed(let index) = snapshot.storage {
+                        // Hand back the pages of the configs this lane has passed: its configs are
+                        // a run of the file that no other lane reads.
+                        if releasedFrom < 0 { releasedFrom = index.starts[configIndex] }
+                        if rank & 0x0FFF == 0x0FFF {
+                            index.file.release(from: releasedFrom, upTo: index.ends[configIndex])
+                            releasedFrom = index.ends[configIndex]
+                        }
+                    }
                 }
                 outputs[lane] = result
             }
             initialized = slotCount
         }
+        // What the lanes found, in plan order (as one sequential pass would have found it).
+        var conflicts = ConflictCollector(file: file)
+        var found: [(position: Int, diagnostic: Diagnostic)] = []
+        var merges: [(position: Int, conflicts: ConflictCollector)] = []
         for lane in 0..<lanes {
             guard let result = outputs[lane] else { continue }
             outputs[lane] = nil
-            conflicts.absorb(result.conflicts)
-            diagnostics += result.diagnostics
+            found += result.warnings
+            merges += result.conflicts
         }
+        for merge in merges.sorted(by: { $0.position < $1.position }) { conflicts.absorb(merge.conflicts) }
+        diagnostics += found.sorted { $0.position < $1.position }.map(\.diagnostic)
 
         let all = changes.diagnostics + conflicts.diagnostics + diagnostics
         let errors = sortedByLine(all.filter { $0.severity == .error })
         let warnings = sortedByLine(all.filter { $0.severity != .error })
         let plan = Plan(
             org: org, baseURL: baseURL, input: changes.planInput, options: options, items: items, warnings: warnings,
-            fingerprint: PlanEncoding.fingerprint(of: items))
+            fingerprint: digests.fingerprint())
         return PlanResult(plan: plan, diagnostics: errors + warnings)
     }
 
@@ -140,13 +172,15 @@ public enum PlanBuilder {
             .map(\.element)
     }
 
-    /// Slot indices ordered by wave, then first hit; `nil` when every row is in wave 0.
+    /// The plan position of each slot: by wave, then first hit (a stable bucket sort by wave);
+    /// `nil` when every row is in wave 0 (position = slot).
     ///
     /// A slot's wave is the first wave any of its rows gives (rows that disagree are a conflict,
     /// reported by the merge, and such a plan is never applied).
-    private static func waveOrder(_ resolution: Resolution, rows: [ChangeRow]) -> [Int32]? {
+    private static func wavePositions(_ resolution: Resolution, rows: [ChangeRow]) -> [Int32]? {
         guard rows.contains(where: { ($0.wave ?? 0) != 0 }) else { return nil }
         var waves = [Int](repeating: 0, count: resolution.slots.count)
+        var counts: [Int: Int] = [:]
         for slot in waves.indices {
             var entry = resolution.head[slot]
             while entry >= 0 {
@@ -156,8 +190,21 @@ public enum PlanBuilder {
                 }
                 entry = resolution.entryNext[Int(entry)]
             }
+            counts[waves[slot], default: 0] += 1
         }
-        return (0..<Int32(waves.count)).sorted { (waves[Int($0)], $0) < (waves[Int($1)], $1) }
+        var next: [Int: Int] = [:]
+        var start = 0
+        for wave in counts.keys.sorted() {
+            next[wave] = start
+            start += counts[wave] ?? 0
+        }
+        var positions = [Int32](repeating: 0, count: waves.count)
+        for slot in waves.indices {
+            let position = next[waves[slot]] ?? 0
+            positions[slot] = Int32(position)
+            next[waves[slot]] = position + 1
+        }
+        return positions
     }
 
     // MARK: Resolution
@@ -170,17 +217,27 @@ public enum PlanBuilder {
         var tail: [Int32] = []
         var entryRow: [Int32] = []
         var entryNext: [Int32] = []
+        /// The slot of each snapshot config (`-1`: not targeted).
+        var slotOf: [Int32] = []
 
-        mutating func add(row: Int32, toSlot slot: Int) {
+        mutating func add(row: Int32, toConfig target: Int32) {
+            var slot = slotOf[Int(target)]
+            if slot < 0 {
+                slot = Int32(slots.count)
+                slotOf[Int(target)] = slot
+                slots.append(target)
+                head.append(-1)
+                tail.append(-1)
+            }
             let entry = Int32(entryRow.count)
             entryRow.append(row)
             entryNext.append(-1)
-            if head[slot] < 0 {
-                head[slot] = entry
+            if head[Int(slot)] < 0 {
+                head[Int(slot)] = entry
             } else {
-                entryNext[Int(tail[slot])] = entry
+                entryNext[Int(tail[Int(slot)])] = entry
             }
-            tail[slot] = entry
+            tail[Int(slot)] = entry
         }
 
         func rows(of slot: Int) -> [Int32] {
@@ -192,37 +249,40 @@ public enum PlanBuilder {
             }
             return out
         }
+
+        /// The slots ordered by their config's place in the snapshot.
+        func slotsInSnapshotOrder() -> [Int32] {
+            var out: [Int32] = []
+            out.reserveCapacity(slots.count)
+            for slot in slotOf where slot >= 0 { out.append(slot) }
+            return out
+        }
     }
 
     static func resolve(
-        _ rows: [ChangeRow], in configs: [IntegrationConfig], file: String, options: PlanOptions,
+        _ rows: [ChangeRow], in snapshot: Snapshot, file: String, options: PlanOptions,
         into diagnostics: inout [Diagnostic]
     ) -> Resolution {
         var resolution = Resolution()
-        var slotOf = [Int32](repeating: -1, count: configs.count)
-        var index = SelectorIndex(configs: configs)
+        resolution.slotOf = [Int32](repeating: -1, count: snapshot.count)
+        var index = SelectorIndex(snapshot: snapshot)
         let severity: Diagnostic.Severity = options.requireMatch ? .error : .warning
         for (rowIndex, row) in rows.enumerated() {
-            let targets = index.targets(of: row.selector)
-            if targets.isEmpty {
-                let message: String =
-                    switch row.selector {
-                    case .id(let id): "no config with id \(id) in the org"
-                    case .match: "\(row.selector.summary) matches no config"
-                    }
-                diagnostics.append(Diagnostic(severity, file: file, line: row.line, message))
-                continue
-            }
-            for target in targets {
-                var slot = slotOf[Int(target)]
-                if slot < 0 {
-                    slot = Int32(resolution.slots.count)
-                    slotOf[Int(target)] = slot
-                    resolution.slots.append(target)
-                    resolution.head.append(-1)
-                    resolution.tail.append(-1)
+            switch row.selector {
+            case .id(let id):
+                if let target = index.target(ofID: id) {
+                    resolution.add(row: Int32(rowIndex), toConfig: target)
+                } else {
+                    diagnostics.append(
+                        Diagnostic(severity, file: file, line: row.line, "no config with id \(id) in the org"))
                 }
-                resolution.add(row: Int32(rowIndex), toSlot: Int(slot))
+            case .match(let fields):
+                let targets = index.targets(matching: fields)
+                if targets.isEmpty {
+                    diagnostics.append(
+                        Diagnostic(severity, file: file, line: row.line, "\(row.selector.summary) matches no config"))
+                }
+                for target in targets { resolution.add(row: Int32(rowIndex), toConfig: target) }
             }
         }
         return resolution
@@ -230,13 +290,10 @@ public enum PlanBuilder {
 
     // MARK: Items
 
-    /// The item for one config: its diff, status, and the before/after values of only the
-    /// top-level fields it changes (plus `enabled` when it enables). Unchanged fields are neither
-    /// copied nor redacted, and a secret left as it is gets fingerprinted once, not twice.
+    /// The item for one config, from the decoded config: its diff (configData compared down to
+    /// its leaves, secrets as fingerprints) and status. The reference for ``FastItemBuilder``.
     static func item(for config: IntegrationConfig, merged: MergedChange) -> PlanItem {
         let change = merged.change
-        var before: [String: JSONValue] = [:]
-        var after: [String: JSONValue] = [:]
         var diff: [FieldChange] = []
         for field in ConfigField.allCases where field != .configData {
             guard let value = change.fields[field] else { continue }
@@ -248,8 +305,6 @@ public enum PlanBuilder {
                 }
             guard old != new else { continue }
             diff.append(FieldChange(path: [field.rawValue], before: old, after: new, secret: false))
-            before[field.rawValue] = old
-            after[field.rawValue] = new
         }
         if let patch = change.configDataPatch {
             let old = config.configData ?? [:]
@@ -258,27 +313,21 @@ public enum PlanBuilder {
                 let redactedOld = Secrets.redact(old)
                 let redactedNew = Secrets.redact(new, unchangedFrom: old, redacted: redactedOld)
                 ConfigDiff.compare(redactedOld, redactedNew, path: ["configData"], secret: false, into: &diff)
-                if config.configData != nil { before["configData"] = .object(redactedOld) }
-                after["configData"] = .object(redactedNew)
             }
         }
         let enable = change.enable && config.enabled != true
-        if enable {
-            before["enabled"] = config.enabled.map(JSONValue.bool)
-            after["enabled"] = .bool(true)
-        }
         let status: PlanItemStatus = !diff.isEmpty ? .update : enable ? .enableOnly : .unchanged
         return PlanItem(
             id: config.id, name: config.name, entityType: config.entityType, destination: config.destination,
-            versionRead: config.version, expectedVersion: merged.expectedVersion, before: before, after: after,
-            diff: diff, enable: enable, wave: merged.wave, inputLines: merged.lines, status: status, change: change)
+            versionRead: config.version, expectedVersion: merged.expectedVersion, diff: diff, enable: enable,
+            enabledRead: config.enabled, wave: merged.wave, inputLines: merged.lines, status: status, change: change)
     }
 }
 
-/// What one parallel lane of plan building produced besides its items.
+/// What one parallel lane of plan building found besides its items, by plan position.
 private struct LaneResult {
-    var conflicts: ConflictCollector
-    var diagnostics: [Diagnostic] = []
+    var conflicts: [(position: Int, conflicts: ConflictCollector)] = []
+    var warnings: [(position: Int, diagnostic: Diagnostic)] = []
 }
 
 /// The uninitialized storage of an array being built, shared by parallel lanes that each

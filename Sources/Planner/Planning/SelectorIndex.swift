@@ -1,34 +1,37 @@
-/// Finds the configs a selector targets, building per-field lookup tables on first use.
+/// Finds the configs a selector targets, building lookup tables on first use.
 struct SelectorIndex {
-    let configs: [IntegrationConfig]
+    let snapshot: Snapshot
     private var byID: [String: Int32]?
     private var byField: [ConfigField: [String: [Int32]]] = [:]
 
-    init(configs: [IntegrationConfig]) {
-        self.configs = configs
+    init(snapshot: Snapshot) {
+        self.snapshot = snapshot
     }
 
-    /// Snapshot indices of the configs `selector` targets, in snapshot order.
-    mutating func targets(of selector: Selector) -> [Int32] {
-        switch selector {
-        case .id(let id):
-            if byID == nil {
-                var table: [String: Int32] = [:]
-                table.reserveCapacity(configs.count)
-                for (index, config) in configs.enumerated() { table[config.id] = Int32(index) }
-                byID = table
-            }
-            if let hit = byID?[id] ?? byID?[id.lowercased()] { return [hit] }
-            return []
-        case .match(let fields):
-            let sorted = fields.sorted { $0.key < $1.key }
-            guard let first = sorted.first else { return [] }
-            let candidates = table(for: first.key)[Self.key(first.value)] ?? []
-            guard sorted.count > 1 else { return candidates }
-            return candidates.filter { index in
-                sorted.dropFirst().allSatisfy { field, value in
-                    Self.key(configs[Int(index)].value(of: field)?.stringValue) == Self.key(value)
-                }
+    /// The snapshot index of the config with this id (as written, else lower-cased).
+    mutating func target(ofID id: String) -> Int32? {
+        if case .indexed(let index) = snapshot.storage {
+            return (index.index(ofID: id) ?? index.index(ofID: id.lowercased())).map(Int32.init)
+        }
+        if byID == nil {
+            var table: [String: Int32] = [:]
+            table.reserveCapacity(snapshot.count)
+            for (index, config) in snapshot.configs.enumerated() { table[config.id] = Int32(index) }
+            byID = table
+        }
+        return byID?[id] ?? byID?[id.lowercased()]
+    }
+
+    /// Snapshot indices of the configs whose fields equal all of `fields`, in snapshot order.
+    mutating func targets(matching fields: [ConfigField: String?]) -> [Int32] {
+        let sorted = fields.sorted { $0.key < $1.key }
+        guard let first = sorted.first else { return [] }
+        let candidates = table(for: first.key)[Self.key(first.value)] ?? []
+        guard sorted.count > 1 else { return candidates }
+        return candidates.filter { index in
+            let config = snapshot.config(at: Int(index))
+            return sorted.dropFirst().allSatisfy { field, value in
+                Self.key(config.value(of: field)?.stringValue) == Self.key(value)
             }
         }
     }
@@ -42,8 +45,8 @@ struct SelectorIndex {
     private mutating func table(for field: ConfigField) -> [String: [Int32]] {
         if let table = byField[field] { return table }
         var table: [String: [Int32]] = [:]
-        for (index, config) in configs.enumerated() {
-            table[Self.key(config.value(of: field)?.stringValue), default: []].append(Int32(index))
+        for index in 0..<snapshot.count {
+            table[Self.key(snapshot.config(at: index).value(of: field)?.stringValue), default: []].append(Int32(index))
         }
         byField[field] = table
         return table

@@ -6,14 +6,62 @@ import Foundation
 /// or built from a list sweep. Decoding is lenient like ``IntegrationConfig``'s: unknown keys are
 /// ignored, optionals may be absent or `null`, and a member of the wrong type counts as absent.
 public struct Snapshot: Sendable {
-    /// The configs, in the order the API listed them.
-    public var configs: [IntegrationConfig]
+    /// How the configs are held.
+    enum Storage: Sendable {
+        /// Decoded (a list sweep, tests, or a file the fast scan declined).
+        case decoded([IntegrationConfig])
+        /// A snapshot file indexed where it lies, decoded config by config on demand.
+        case indexed(SnapshotIndex)
+    }
+
+    let storage: Storage
 
     public init(configs: [IntegrationConfig]) {
-        self.configs = configs
+        storage = .decoded(configs)
+    }
+
+    init(index: SnapshotIndex) {
+        storage = .indexed(index)
+    }
+
+    /// The number of configs.
+    public var count: Int {
+        switch storage {
+        case .decoded(let configs): configs.count
+        case .indexed(let index): index.count
+        }
+    }
+
+    /// The configs, in the order the API listed them (decoded on each call for a snapshot read
+    /// from a file: use ``config(at:)`` for one).
+    public var configs: [IntegrationConfig] {
+        switch storage {
+        case .decoded(let configs): configs
+        case .indexed(let index): (0..<index.count).map(index.config(at:))
+        }
+    }
+
+    /// The config at `index` (`0..<count`).
+    public func config(at index: Int) -> IntegrationConfig {
+        switch storage {
+        case .decoded(let configs): configs[index]
+        case .indexed(let snapshot): snapshot.config(at: index)
+        }
+    }
+
+    /// The id of the config at `index` (`0..<count`).
+    public func id(at index: Int) -> String {
+        switch storage {
+        case .decoded(let configs): configs[index].id
+        case .indexed(let snapshot): snapshot.id(at: index)
+        }
     }
 
     /// Reads a saved state file.
+    ///
+    /// The file is indexed where it lies (memory-mapped): each config is decoded only when a plan
+    /// needs it. A file the fast scan cannot index (invalid, or an unusual shape such as escapes
+    /// in an `id`) is decoded in full instead, which reports the exact error.
     ///
     /// - Throws: ``InputError`` when the file cannot be read or is not a snapshot.
     public static func read(url: URL, displayName: String? = nil) throws(InputError) -> Snapshot {
@@ -26,18 +74,118 @@ public struct Snapshot: Sendable {
         try decode(MappedFile(data: data), name: file)
     }
 
-    /// Snapshots larger than this are decoded on two cores (see ``readArray``).
+    /// Snapshots larger than this are scanned on two cores (see ``scanArray``).
     static let parallelThreshold = 8 << 20
 
     static func decode(
         _ mapped: MappedFile, name: String, parallelAbove threshold: Int = parallelThreshold
     ) throws(InputError) -> Snapshot {
+        if let index = index(mapped, parallelAbove: threshold) { return Snapshot(index: index) }
+        return Snapshot(configs: try decodeAll(mapped, name: name))
+    }
+
+    // MARK: Fast path: index
+
+    /// The index of a snapshot file, or `nil` when the scan declines it (see ``SnapshotScanner``).
+    static func index(_ mapped: MappedFile, parallelAbove threshold: Int) -> SnapshotIndex? {
+        var scanner = SnapshotScanner(bytes: mapped.bytes, offset: 0)
+        var entries: [SnapshotScanner.Entry] = []
+        switch scanner.peek() {
+        case UInt8(ascii: "["):
+            guard scanArray(&scanner, mapped: mapped, into: &entries, parallelAbove: threshold) else { return nil }
+        case UInt8(ascii: "{"):
+            _ = scanner.consume(UInt8(ascii: "{"))
+            var found = false
+            if !scanner.consume(UInt8(ascii: "}")) {
+                repeat {
+                    guard scanner.peek() == UInt8(ascii: "\""), let key = scanner.scanString(), !key.escaped,
+                        scanner.consume(UInt8(ascii: ":"))
+                    else { return nil }
+                    let isData =
+                        key.length == 4
+                        && memcmp(mapped.bytes.baseAddress.unsafelyUnwrapped + key.start, "data", 4) == 0
+                    if isData {
+                        guard !found, scanner.peek() == UInt8(ascii: "["),
+                            scanArray(&scanner, mapped: mapped, into: &entries, parallelAbove: threshold)
+                        else { return nil }
+                        found = true
+                    } else {
+                        guard scanner.scanValue(depth: 1) else { return nil }
+                    }
+                } while scanner.consume(UInt8(ascii: ","))
+                guard scanner.consume(UInt8(ascii: "}")) else { return nil }
+            }
+            guard found else { return nil }
+        default:
+            return nil
+        }
+        guard scanner.peek() == nil else { return nil }
+        return SnapshotIndex(file: mapped, entries: entries)
+    }
+
+    /// Scans a JSON array of configs, `[` to `]`.
+    ///
+    /// A large array is scanned by two lanes at once: the second lane starts at a guessed element
+    /// boundary near the middle (`}` `,` `{`) and scans to the `]`; the first scans from the start
+    /// and stops when it reaches that offset. The guess is used only when the first lane lands on
+    /// it exactly after a `,` between two elements, which proves it a real boundary (a guess
+    /// inside a string is never reached that way); otherwise the first lane simply scans on.
+    /// Either way the result is exactly that of one sequential scan.
+    private static func scanArray(
+        _ scanner: inout SnapshotScanner, mapped: MappedFile, into entries: inout [SnapshotScanner.Entry],
+        parallelAbove threshold: Int
+    ) -> Bool {
+        guard scanner.consume(UInt8(ascii: "[")) else { return false }
+        if scanner.consume(UInt8(ascii: "]")) { return true }
+        let start = scanner.offset
+        let remaining = mapped.bytes.count - start
+        if remaining > threshold, ProcessInfo.processInfo.activeProcessorCount > 1,
+            let split = boundary(in: mapped.bytes, near: start + remaining / 2)
+        {
+            let lanes = ParallelSlots<(entries: [SnapshotScanner.Entry], stop: Int?, end: Int)>(count: 2)
+            DispatchQueue.concurrentPerform(iterations: 2) { lane in
+                var read = SnapshotScanner(bytes: mapped.bytes, offset: lane == 0 ? start : split)
+                var found: [SnapshotScanner.Entry] = []
+                found.reserveCapacity(remaining / 1_024)
+                let stop = read.scanConfigs(into: &found, stopAt: lane == 0 ? split : nil) { from, to in
+                    mapped.release(from: from, upTo: to)
+                }
+                lanes[lane] = (found, stop, read.offset)
+            }
+            guard let first = lanes[0], let stop = first.stop else { return false }
+            entries = first.entries
+            if stop == split, let second = lanes[1], second.stop != nil {
+                entries += second.entries
+                scanner = SnapshotScanner(bytes: mapped.bytes, offset: second.end)
+            } else {
+                // The first lane went past the guess (or ended): scan on from where it stopped.
+                scanner = SnapshotScanner(bytes: mapped.bytes, offset: first.end)
+                if first.end == split || scanner.peek() != UInt8(ascii: "]") {
+                    guard scanner.scanConfigs(into: &entries, stopAt: nil, release: { _, _ in }) != nil else {
+                        return false
+                    }
+                }
+            }
+        } else {
+            guard
+                scanner.scanConfigs(
+                    into: &entries, stopAt: nil, release: { from, to in mapped.release(from: from, upTo: to) }) != nil
+            else {
+                return false
+            }
+        }
+        return scanner.consume(UInt8(ascii: "]"))
+    }
+
+    // MARK: Full decode (fallback, and exact errors)
+
+    private static func decodeAll(_ mapped: MappedFile, name: String) throws(InputError) -> [IntegrationConfig] {
         var parser = JSONParser(bytes: mapped.bytes)
         var configs: [IntegrationConfig] = []
         do throws(JSONSyntaxError) {
             switch parser.peek() {
             case UInt8(ascii: "["):
-                try readArray(&parser, mapped: mapped, into: &configs, parallelAbove: threshold)
+                try readArray(&parser, into: &configs)
             case UInt8(ascii: "{"):
                 _ = parser.consume(UInt8(ascii: "{"))
                 var found = false
@@ -48,7 +196,7 @@ public struct Snapshot: Sendable {
                             guard parser.peek() == UInt8(ascii: "[") else {
                                 throw parser.error("'data' must be a list")
                             }
-                            try readArray(&parser, mapped: mapped, into: &configs, parallelAbove: threshold)
+                            try readArray(&parser, into: &configs)
                             found = true
                         } else {
                             try parser.expect(UInt8(ascii: ":"))
@@ -65,101 +213,20 @@ public struct Snapshot: Sendable {
         } catch {
             throw .invalidSnapshot(path: name, line: error.line, message: error.message)
         }
-        return Snapshot(configs: configs)
+        return configs
     }
 
     /// Reads the configs of a JSON array, `[` to `]`.
-    ///
-    /// A large array is read by two lanes at once: the second lane starts at a guessed element
-    /// boundary near the middle (`}` `,` `{`) and reads to the `]`; the first reads from the start
-    /// and stops when it reaches that offset. The guess is used only when the first lane lands on
-    /// it exactly after a `,` between two elements, which proves it a real boundary (a guess
-    /// inside a string is never reached that way); otherwise the first lane simply reads on.
-    /// Either way the result (and any error) is exactly that of one sequential read.
     private static func readArray(
-        _ parser: inout JSONParser, mapped: MappedFile, into configs: inout [IntegrationConfig],
-        parallelAbove threshold: Int
+        _ parser: inout JSONParser, into configs: inout [IntegrationConfig]
     ) throws(JSONSyntaxError) {
         try parser.expect(UInt8(ascii: "["))
         if parser.consume(UInt8(ascii: "]")) { return }
-        let remaining = mapped.bytes.count - parser.offset
-        if remaining > threshold, ProcessInfo.processInfo.activeProcessorCount > 1,
-            let split = boundary(in: mapped.bytes, near: parser.offset + remaining / 2)
-        {
-            let head = ParallelSlots<Lane>(count: 1)
-            let tail = ParallelSlots<Lane>(count: 1)
-            let start = parser.offset
-            DispatchQueue.concurrentPerform(iterations: 2) { lane in
-                // Each lane counts lines from 1; the first lane's count is rebased on `parser` below.
-                var read = Lane(parser: JSONParser(bytes: mapped.bytes, offset: lane == 0 ? start : split))
-                do throws(JSONSyntaxError) {
-                    if lane == 0 {
-                        read.stop = try readElements(&read.parser, mapped: mapped, into: &read.configs, stopAt: split)
-                    } else {
-                        _ = try readElements(
-                            &read.parser, mapped: mapped, into: &read.configs, stopAt: nil, ownPages: true)
-                        read.stop = read.parser.peek() == UInt8(ascii: "]") ? read.parser.offset : nil
-                    }
-                } catch {
-                    read.failed = true
-                }
-                (lane == 0 ? head : tail)[0] = read
-            }
-            let first = head[0]
-            head[0] = nil
-            let second = tail[0]
-            tail[0] = nil
-            if let first, !first.failed {
-                configs = first.configs
-                parser.continue(with: first.parser)
-                if first.stop == split, let second, !second.failed, second.stop != nil {
-                    configs.append(contentsOf: second.configs)
-                    parser.continue(with: second.parser)
-                } else if first.stop != nil {
-                    _ = try readElements(&parser, mapped: mapped, into: &configs, stopAt: nil)
-                }
-            } else {
-                // Read again on one lane for the exact error (line and column counted from the start).
-                _ = try readElements(&parser, mapped: mapped, into: &configs, stopAt: nil)
-            }
-        } else {
-            _ = try readElements(&parser, mapped: mapped, into: &configs, stopAt: nil)
-        }
-        try parser.expect(UInt8(ascii: "]"))
-    }
-
-    /// What one lane of ``readArray`` read.
-    private struct Lane {
-        var parser: JSONParser
-        var configs: [IntegrationConfig] = []
-        /// First lane: where it stopped (``readElements``); second lane: the offset of the `]`.
-        var stop: Int?
-        var failed = false
-    }
-
-    /// Reads comma-separated configs. Returns `nil` after the last element (no `,` follows), or,
-    /// with `stopAt`, the offset of the next element once that is at or beyond `stopAt` (the
-    /// parser then stands after the `,`). `ownPages`: release pages with explicit bounds (the
-    /// second lane, which must not move the file's shared release mark).
-    private static func readElements(
-        _ parser: inout JSONParser, mapped: MappedFile, into configs: inout [IntegrationConfig], stopAt: Int?,
-        ownPages: Bool = false
-    ) throws(JSONSyntaxError) -> Int? {
-        var releasedTo = parser.offset
         var table = StringTable()
         repeat {
             configs.append(try config(&parser, interning: &table))
-            if configs.count & 0x3FFF == 0 {
-                if ownPages {
-                    mapped.release(from: releasedTo, upTo: parser.offset)
-                    releasedTo = parser.offset
-                } else {
-                    mapped.release(upTo: parser.offset)
-                }
-            }
-            guard parser.consume(UInt8(ascii: ",")) else { return nil }
-            if let stopAt, parser.peek() != nil, parser.offset >= stopAt { return parser.offset }
-        } while true
+        } while parser.consume(UInt8(ascii: ","))
+        try parser.expect(UInt8(ascii: "]"))
     }
 
     /// The offset of a `{` that follows `}` `,` (whitespace allowed) at or after `offset`, within 1 MB.

@@ -100,14 +100,12 @@ func makeItem(
             FieldChange(
                 path: ["configData", key], before: oldData[key], after: newData[key], secret: Secrets.isSecretKey(key)))
     }
-    var afterFields = after.redactedFields
-    if change.enable { afterFields["enabled"] = .bool(true) }
     let status: PlanItemStatus =
         !diff.isEmpty ? .update : (change.enable && config.enabled != true ? .enableOnly : .unchanged)
     return PlanItem(
         id: config.id, name: config.name, entityType: config.entityType, destination: config.destination,
-        versionRead: config.version, expectedVersion: expectedVersion, before: config.redactedFields,
-        after: afterFields, diff: diff, enable: change.enable && config.enabled != true, wave: wave, inputLines: [2],
+        versionRead: config.version, expectedVersion: expectedVersion, diff: diff,
+        enable: change.enable && config.enabled != true, enabledRead: config.enabled, wave: wave, inputLines: [2],
         status: status, change: change)
 }
 

@@ -21,12 +21,10 @@ enum ReportFixtures {
         diff: [FieldChange], change: ConfigChange, status: PlanItemStatus = .update, wave: Int = 0,
         expectedVersion: Int64? = nil
     ) -> PlanItem {
-        var before: [String: JSONValue] = ["entityType": .string(entityType), "destination": .string(destination)]
-        if let name { before["name"] = .string(name) }
-        return PlanItem(
+        PlanItem(
             id: ids[index], name: name, entityType: entityType, destination: destination, versionRead: 3,
-            expectedVersion: expectedVersion, before: before, after: before, diff: diff, enable: change.enable,
-            wave: wave, inputLines: [index + 2], status: status, change: change)
+            expectedVersion: expectedVersion, diff: diff, enable: change.enable, enabledRead: false, wave: wave,
+            inputLines: [index + 2], status: status, change: change)
     }
 
     /// Four items: a rename + configData edit, a secret rotation, an unchanged one, an enable-only one.

@@ -1,0 +1,41 @@
+import Crypto
+import Foundation
+
+/// The SHA-256 digest of every item's canonical encoding, filled by parallel workers (each
+/// position exactly once), and the plan fingerprint over them (``PlanEncoding``).
+final class ItemDigests: @unchecked Sendable {
+    private static let size = 32
+    private let storage: UnsafeMutableRawBufferPointer
+    let count: Int
+
+    init(count: Int) {
+        self.count = count
+        storage = .allocate(byteCount: max(count, 1) * Self.size, alignment: 8)
+        storage.initializeMemory(as: UInt8.self, repeating: 0)
+    }
+
+    deinit {
+        storage.deallocate()
+    }
+
+    /// Encodes `item` with `writer` (its buffer is reused) and records the digest at `position`.
+    func record(_ item: PlanItem, at position: Int, using writer: inout JSONWriter) {
+        writer.bytes.removeAll(keepingCapacity: true)
+        PlanEncoding.append(item, to: &writer)
+        record(SHA256.hash(data: writer.bytes), at: position)
+    }
+
+    /// Records the digest of one item's encoding at `position`.
+    func record(_ digest: SHA256.Digest, at position: Int) {
+        precondition(position >= 0 && position < count)
+        digest.withUnsafeBytes { bytes in
+            UnsafeMutableRawBufferPointer(rebasing: storage[(position * Self.size)..<((position + 1) * Self.size)])
+                .copyMemory(from: bytes)
+        }
+    }
+
+    /// Lower-case hex SHA-256 over every digest, in position order.
+    func fingerprint() -> String {
+        Digests.hex(SHA256.hash(data: UnsafeRawBufferPointer(rebasing: storage[0..<(count * Self.size)])))
+    }
+}

@@ -1,0 +1,185 @@
+/// Builds plan items straight from a snapshot file's bytes, reading only the values a change
+/// touches: the planner's fast path for large plans.
+///
+/// The result is exactly what ``PlanBuilder/item(for:merged:)`` computes from the decoded config
+/// (a differential test holds the two to it). Where matching that would need the whole config
+/// (a patch that reaches below a value that is absent, `null` or not an object; a secret object
+/// patched inside; a member name with escapes or non-ASCII letters; a repeated member), it
+/// returns `nil` and the caller takes the decoded path.
+struct FastItemBuilder {
+    private let index: SnapshotIndex
+    private let bytes: UnsafeRawBufferPointer
+    private var table = StringTable()
+    /// The key path being walked inside configData, `["configData", …]`.
+    private var stack: [String] = ["configData"]
+    /// Paths handed out before: equal paths share one array.
+    private var paths: [[String]] = []
+
+    init(index: SnapshotIndex) {
+        self.index = index
+        bytes = index.file.bytes
+    }
+
+    /// The item for config `position` of the snapshot, or `nil` when the decoded path must decide.
+    mutating func item(at position: Int, merged: MergedChange) -> PlanItem? {
+        guard let spans = ConfigSpans(bytes: bytes, start: index.starts[position]) else { return nil }
+        let change = merged.change
+        var diff: [FieldChange] = []
+        if !change.fields.isEmpty {
+            // The fields in their declared order (the diff's order), without hashing each one.
+            let found = withUnsafeTemporaryAllocation(of: FieldValue?.self, capacity: Self.fields.count) { slots in
+                slots.initialize(repeating: nil)
+                for (field, value) in change.fields {
+                    guard let slot = Self.fields.firstIndex(of: field) else { return false }
+                    slots[slot] = value
+                }
+                for (slot, field) in Self.fields.enumerated() {
+                    guard let value = slots[slot] else { continue }
+                    let old = topLevelValue(field, at: spans.offset(of: field))
+                    let new: JSONValue? =
+                        switch value {
+                        case .set(let text): .string(text)
+                        case .clear: nil
+                        }
+                    if old != new {
+                        diff.append(FieldChange(path: Self.fieldPaths[slot], before: old, after: new, secret: false))
+                    }
+                }
+                slots.deinitialize()
+                return true
+            }
+            guard found else { return nil }
+        }
+        if let patch = change.configDataPatch {
+            guard case .object(let members) = patch, !members.isEmpty, spans.configData >= 0,
+                bytes[spans.configData] == UInt8(ascii: "{"), walk(members, objectAt: spans.configData, into: &diff)
+            else { return nil }
+        }
+        let enabled: Bool? = spans.enabled >= 0 ? value(at: spans.enabled)?.boolValue : nil
+        let enable = change.enable && enabled != true
+        let status: PlanItemStatus = !diff.isEmpty ? .update : enable ? .enableOnly : .unchanged
+        let version: Int64 =
+            switch spans.version >= 0 ? value(at: spans.version) : nil {
+            case .integer(let number)?: number
+            case .double(let number)?: Int64(exactly: number) ?? 0
+            default: 0
+            }
+        return PlanItem(
+            id: index.id(at: position), name: spans.name >= 0 ? value(at: spans.name)?.stringValue : nil,
+            entityType: internedString(at: spans.entityType) ?? "",
+            destination: internedString(at: spans.destination) ?? "", versionRead: version,
+            expectedVersion: merged.expectedVersion, diff: diff, enable: enable, enabledRead: enabled,
+            wave: merged.wave, inputLines: merged.lines, status: status, change: change)
+    }
+
+    /// The top-level fields a change may set besides configData, in ``ConfigField`` order.
+    private static let fields = ConfigField.allCases.filter { $0 != .configData }
+    private static let fieldPaths = fields.map { [$0.rawValue] }
+
+    /// ``IntegrationConfig/value(of:)`` read from the bytes: `entityType` and `destination` read
+    /// as `""` when absent or not a string, the others as absent.
+    private mutating func topLevelValue(_ field: ConfigField, at offset: Int) -> JSONValue? {
+        if field.isRequired { return .string(internedString(at: offset) ?? "") }
+        guard offset >= 0, let text = value(at: offset)?.stringValue else { return nil }
+        return .string(text)
+    }
+
+    private func value(at offset: Int) -> JSONValue? {
+        var parser = JSONParser(bytes: bytes, offset: offset)
+        return try? parser.parseValue()
+    }
+
+    /// A string member's value, shared with earlier equal ones (types, destinations).
+    private mutating func internedString(at offset: Int) -> String? {
+        guard offset >= 0, bytes[offset] == UInt8(ascii: "\"") else { return nil }
+        var parser = JSONParser(bytes: bytes, offset: offset)
+        return try? parser.parseString(interning: &table)
+    }
+
+    /// Diffs the patch `members` against the object at `offset`, leaf by leaf, in sorted key order
+    /// (the order ``ConfigDiff`` walks). `false`: the fast path does not apply.
+    private mutating func walk(
+        _ members: [String: JSONValue], objectAt offset: Int, into diff: inout [FieldChange]
+    ) -> Bool {
+        if members.count == 1, let only = members.first {
+            return leaf(only.key, only.value, objectAt: offset, into: &diff)
+        }
+        for key in members.keys.sorted() {
+            guard let value = members[key], leaf(key, value, objectAt: offset, into: &diff) else { return false }
+        }
+        return true
+    }
+
+    private mutating func leaf(
+        _ key: String, _ patch: JSONValue, objectAt offset: Int, into diff: inout [FieldChange]
+    ) -> Bool {
+        guard key.utf8.allSatisfy({ $0 < 0x80 }), let found = member(key, inObjectAt: offset) else { return false }
+        let secret = Secrets.isSecretKey(key)
+        stack.append(key)
+        defer { stack.removeLast() }
+        if case .object(let inner) = patch {
+            // Inside an existing, non-secret object: walk on. Anything else changes the object as
+            // a whole, which the decoded path words.
+            guard !inner.isEmpty, !secret, found >= 0, bytes[found] == UInt8(ascii: "{") else { return false }
+            return walk(inner, objectAt: found, into: &diff)
+        }
+        var old = found >= 0 ? value(at: found) : nil
+        if old == .null { old = nil }
+        let new: JSONValue? = patch == .null ? nil : patch
+        let before: JSONValue?
+        let after: JSONValue?
+        if secret {
+            before = old.map(Self.redactSecret)
+            after = new.map(Self.redactSecret)
+        } else {
+            before = old.map { value in
+                if case .object(let object) = value { return .object(Secrets.redact(object)) }
+                return value
+            }
+            after = new
+        }
+        if before != after {
+            diff.append(FieldChange(path: sharedPath(), before: before, after: after, secret: secret))
+        }
+        return true
+    }
+
+    private static func redactSecret(_ value: JSONValue) -> JSONValue {
+        Secrets.isFingerprint(value) ? value : Secrets.fingerprint(value)
+    }
+
+    /// The current ``stack`` as an array shared with earlier items that changed the same path.
+    private mutating func sharedPath() -> [String] {
+        if let known = paths.first(where: { $0 == stack }) { return known }
+        if paths.count < 64 { paths.append(stack) }
+        return stack
+    }
+
+    /// The value offset of member `key` in the object at `offset`: `-1` when absent, `nil` when a
+    /// member name there holds escapes or non-ASCII letters (which `String` equality may still
+    /// match) or `key` appears twice.
+    private func member(_ key: String, inObjectAt offset: Int) -> Int? {
+        var scanner = SnapshotScanner(bytes: bytes, offset: offset)
+        guard scanner.consume(UInt8(ascii: "{")), let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self)
+        else { return nil }
+        if scanner.consume(UInt8(ascii: "}")) { return -1 }
+        var found = -1
+        var key = key
+        let matched: Bool = key.withUTF8 { wanted in
+            repeat {
+                guard scanner.peek() == UInt8(ascii: "\""), let name = scanner.scanString(), !name.escaped,
+                    !name.nonASCII, scanner.consume(UInt8(ascii: ":")), scanner.peek() != nil
+                else { return false }
+                if name.length == wanted.count,
+                    UnsafeBufferPointer(start: base + name.start, count: name.length).elementsEqual(wanted)
+                {
+                    guard found < 0 else { return false }
+                    found = scanner.offset
+                }
+                guard scanner.scanValue(depth: 1) else { return false }
+            } while scanner.consume(UInt8(ascii: ","))
+            return true
+        }
+        return matched ? found : nil
+    }
+}

@@ -1,0 +1,95 @@
+import Foundation
+
+/// A snapshot file kept as it is on disk: the mapped bytes, where each config object is, and a
+/// table from id to config. Nothing is decoded until it is asked for, so a million configs cost
+/// the index (about 40 bytes each), not a million decoded objects.
+final class SnapshotIndex: @unchecked Sendable {
+    let file: MappedFile
+    /// Each config's object: `starts[i]..<ends[i]` in ``file``.
+    let starts: [Int]
+    let ends: [Int]
+    private let idStarts: [Int]
+    private let idLengths: [Int32]
+    /// Open addressing: config index + 1 (0: empty), capacity a power of two.
+    private let table: [Int32]
+
+    init(file: MappedFile, entries: [SnapshotScanner.Entry]) {
+        self.file = file
+        starts = entries.map(\.start)
+        ends = entries.map(\.end)
+        idStarts = entries.map(\.idStart)
+        idLengths = entries.map { Int32($0.idLength) }
+        var capacity = 16
+        while capacity < entries.count * 2 { capacity <<= 1 }
+        var table = [Int32](repeating: 0, count: capacity)
+        let mask = capacity - 1
+        let bytes = file.bytes
+        for (index, entry) in entries.enumerated() {
+            let id = UnsafeRawBufferPointer(rebasing: bytes[entry.idStart..<(entry.idStart + entry.idLength)])
+            var slot = Int(truncatingIfNeeded: Self.hash(id)) & mask
+            while table[slot] != 0 {
+                let other = Int(table[slot] - 1)
+                // A repeated id: the later config wins, as in a decoded snapshot's lookup.
+                if Self.same(
+                    id,
+                    UnsafeRawBufferPointer(rebasing: bytes[idStarts[other]..<(idStarts[other] + Int(idLengths[other]))])
+                ) {
+                    break
+                }
+                slot = (slot + 1) & mask
+            }
+            table[slot] = Int32(index + 1)
+        }
+        self.table = table
+    }
+
+    var count: Int { starts.count }
+
+    /// The config at `index`, decoded (the scan proved it valid, so decoding cannot fail).
+    func config(at index: Int) -> IntegrationConfig {
+        var parser = JSONParser(bytes: file.bytes, offset: starts[index])
+        return (try? Snapshot.config(&parser))
+            ?? IntegrationConfig(id: id(at: index), version: 0, entityType: "", destination: "")
+    }
+
+    /// The id of the config at `index`.
+    func id(at index: Int) -> String {
+        let start = idStarts[index]
+        return String(
+            decoding: UnsafeRawBufferPointer(rebasing: file.bytes[start..<(start + Int(idLengths[index]))]),
+            as: UTF8.self)
+    }
+
+    /// The index of the config with this id (exactly as written), if any.
+    func index(ofID id: String) -> Int? {
+        var id = id
+        return id.withUTF8 { utf8 in
+            let key = UnsafeRawBufferPointer(utf8)
+            let mask = table.count - 1
+            var slot = Int(truncatingIfNeeded: Self.hash(key)) & mask
+            let bytes = file.bytes
+            while table[slot] != 0 {
+                let index = Int(table[slot] - 1)
+                let start = idStarts[index]
+                if Self.same(key, UnsafeRawBufferPointer(rebasing: bytes[start..<(start + Int(idLengths[index]))])) {
+                    return index
+                }
+                slot = (slot + 1) & mask
+            }
+            return nil
+        }
+    }
+
+    private static func same(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
+        guard a.count == b.count else { return false }
+        guard let left = a.baseAddress, let right = b.baseAddress else { return true }
+        return memcmp(left, right, a.count) == 0
+    }
+
+    /// FNV-1a, 64 bits.
+    private static func hash(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        return hash ^ (hash >> 32)
+    }
+}

@@ -1,0 +1,231 @@
+/// A validating, allocation-free scan of a snapshot's config array: where each config object
+/// starts and ends and where its `id` string is, without decoding anything.
+///
+/// It accepts a strict subset of what ``JSONParser`` accepts (RFC 8259: no leading zeros, valid
+/// escapes, no control characters, valid UTF-8, nesting below 512) and gives up (`nil`) on
+/// anything else, including shapes it does not index (an `id` or member name with escapes, a
+/// config that is not an object or has no string `id`). A caller that gets `nil` reads the file
+/// with the full decoder, which either reports the exact error or decodes what this scan declined.
+struct SnapshotScanner {
+    /// Where one config is: the object `start..<end`, and its last string `id` (the bytes between
+    /// the quotes).
+    struct Entry {
+        var start: Int
+        var end: Int
+        var idStart: Int
+        var idLength: Int
+    }
+
+    private let base: UnsafePointer<UInt8>
+    private let count: Int
+    /// The offset of the next byte to read.
+    private(set) var offset: Int
+
+    init(bytes: UnsafeRawBufferPointer, offset: Int) {
+        base =
+            bytes.baseAddress?.assumingMemoryBound(to: UInt8.self)
+            ?? UnsafePointer(bitPattern: 1).unsafelyUnwrapped
+        count = bytes.count
+        self.offset = offset
+    }
+
+    private static let quote = UInt8(ascii: "\"")
+    private static let backslash = UInt8(ascii: "\\")
+
+    /// The next non-whitespace byte (not consumed), `nil` at the end.
+    mutating func peek() -> UInt8? {
+        while offset < count {
+            switch base[offset] {
+            case 0x20, 0x09, 0x0A, 0x0D: offset += 1
+            default: return base[offset]
+            }
+        }
+        return nil
+    }
+
+    /// Consumes `byte` after whitespace when it is next.
+    mutating func consume(_ byte: UInt8) -> Bool {
+        guard peek() == byte else { return false }
+        offset += 1
+        return true
+    }
+
+    /// Scans configs separated by commas, starting at the first one, into `entries`.
+    ///
+    /// Returns the offset of the byte after the last config (the caller checks for `]`), or, with
+    /// `stopAt`, the offset of the next config once that is at or beyond `stopAt` (after its `,`).
+    /// `nil`: the scan gave up. `release(from, to)` is told, now and then, which bytes were
+    /// scanned since it was last told (so their pages can be handed back).
+    mutating func scanConfigs(
+        into entries: inout [Entry], stopAt: Int?, release: (Int, Int) -> Void
+    ) -> Int? {
+        var released = offset
+        repeat {
+            guard let entry = scanConfig() else { return nil }
+            entries.append(entry)
+            if entries.count & 0x3FFF == 0 {
+                release(released, offset)
+                released = offset
+            }
+            guard consume(UInt8(ascii: ",")) else { return offset }
+            if let stopAt, peek() != nil, offset >= stopAt { return offset }
+        } while true
+    }
+
+    /// One config object: its members are scanned, the last string `id` is remembered.
+    private mutating func scanConfig() -> Entry? {
+        guard peek() == UInt8(ascii: "{") else { return nil }
+        let start = offset
+        offset += 1
+        var idStart = -1
+        var idLength = 0
+        if !consume(UInt8(ascii: "}")) {
+            repeat {
+                guard peek() == Self.quote, let key = scanString(), !key.escaped else { return nil }
+                guard consume(UInt8(ascii: ":")) else { return nil }
+                let isID =
+                    key.length == 2 && base[key.start] == UInt8(ascii: "i") && base[key.start + 1] == UInt8(ascii: "d")
+                if isID, peek() == Self.quote {
+                    guard let value = scanString() else { return nil }
+                    if value.escaped { return nil }
+                    idStart = value.start
+                    idLength = value.length
+                } else {
+                    guard scanValue(depth: 2) else { return nil }
+                }
+            } while consume(UInt8(ascii: ","))
+            guard consume(UInt8(ascii: "}")) else { return nil }
+        }
+        guard idStart >= 0 else { return nil }
+        return Entry(start: start, end: offset, idStart: idStart, idLength: idLength)
+    }
+
+    /// Skips one value (whitespace first); `false` when it is not valid JSON.
+    mutating func scanValue(depth: Int) -> Bool {
+        guard depth < 512, let byte = peek() else { return false }
+        switch byte {
+        case UInt8(ascii: "{"):
+            offset += 1
+            if consume(UInt8(ascii: "}")) { return true }
+            repeat {
+                guard peek() == Self.quote, scanString() != nil, consume(UInt8(ascii: ":")),
+                    scanValue(depth: depth + 1)
+                else { return false }
+            } while consume(UInt8(ascii: ","))
+            return consume(UInt8(ascii: "}"))
+        case UInt8(ascii: "["):
+            offset += 1
+            if consume(UInt8(ascii: "]")) { return true }
+            repeat {
+                guard scanValue(depth: depth + 1) else { return false }
+            } while consume(UInt8(ascii: ","))
+            return consume(UInt8(ascii: "]"))
+        case Self.quote:
+            return scanString() != nil
+        case UInt8(ascii: "t"): return literal(0x74, 0x72, 0x75, 0x65, length: 4)
+        case UInt8(ascii: "f"): return literal(0x66, 0x61, 0x6C, 0x73, length: 5, last: 0x65)
+        case UInt8(ascii: "n"): return literal(0x6E, 0x75, 0x6C, 0x6C, length: 4)
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return scanNumber()
+        default: return false
+        }
+    }
+
+    private mutating func literal(
+        _ a: UInt8, _ b: UInt8, _ c: UInt8, _ d: UInt8, length: Int, last: UInt8 = 0
+    ) -> Bool {
+        guard offset + length <= count, base[offset] == a, base[offset + 1] == b, base[offset + 2] == c,
+            base[offset + 3] == d, length == 4 || base[offset + 4] == last
+        else { return false }
+        offset += length
+        return true
+    }
+
+    /// A string's content `start..<start+length` (between the quotes), whether it holds escapes
+    /// and whether it holds bytes outside ASCII.
+    struct StringSpan {
+        var start: Int
+        var length: Int
+        var escaped: Bool
+        var nonASCII: Bool
+    }
+
+    /// Skips a string; the next byte is its opening quote. `nil` when it is not valid JSON.
+    mutating func scanString() -> StringSpan? {
+        let start = offset + 1
+        var index = start
+        var escaped = false
+        var nonASCII = false
+        while index < count {
+            let byte = base[index]
+            if byte == Self.quote {
+                offset = index + 1
+                if nonASCII {
+                    // What JSONParser accepts: the unescaped text must be valid UTF-8 (rare enough
+                    // to ask JSONParser itself).
+                    var parser = JSONParser(
+                        bytes: UnsafeRawBufferPointer(start: base, count: count), offset: start - 1)
+                    guard (try? parser.parseString()) != nil else { return nil }
+                }
+                return StringSpan(start: start, length: index - start, escaped: escaped, nonASCII: nonASCII)
+            }
+            if byte == Self.backslash {
+                escaped = true
+                guard index + 1 < count else { return nil }
+                switch base[index + 1] {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
+                    UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+                    index += 2
+                case UInt8(ascii: "u"):
+                    guard index + 6 <= count else { return nil }
+                    for position in (index + 2)..<(index + 6) where !Self.isHexDigit(base[position]) { return nil }
+                    index += 6
+                default:
+                    return nil
+                }
+                continue
+            }
+            if byte < 0x20 { return nil }
+            if byte >= 0x80 { nonASCII = true }
+            index += 1
+        }
+        return nil
+    }
+
+    private static func isHexDigit(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "a")...UInt8(ascii: "f"),
+            UInt8(ascii: "A")...UInt8(ascii: "F"):
+            true
+        default: false
+        }
+    }
+
+    private func isDigit(_ index: Int) -> Bool {
+        index < count && base[index] >= 0x30 && base[index] <= 0x39
+    }
+
+    /// Skips a number (RFC 8259 grammar, as ``JSONParser`` reads it).
+    private mutating func scanNumber() -> Bool {
+        var index = offset
+        if base[index] == UInt8(ascii: "-") { index += 1 }
+        let digits = index
+        while isDigit(index) { index += 1 }
+        guard index > digits else { return false }
+        if base[digits] == UInt8(ascii: "0"), index - digits > 1 { return false }
+        if index < count, base[index] == UInt8(ascii: ".") {
+            index += 1
+            let fraction = index
+            while isDigit(index) { index += 1 }
+            guard index > fraction else { return false }
+        }
+        if index < count, base[index] | 0x20 == UInt8(ascii: "e") {
+            index += 1
+            if index < count, base[index] == UInt8(ascii: "+") || base[index] == UInt8(ascii: "-") { index += 1 }
+            let exponent = index
+            while isDigit(index) { index += 1 }
+            guard index > exponent else { return false }
+        }
+        offset = index
+        return true
+    }
+}

@@ -1,0 +1,151 @@
+import Foundation
+import TestSupport
+import Testing
+
+@testable import Planner
+
+/// The planner's fast path (a snapshot file indexed where it lies, items built from the bytes a
+/// change touches) against its reference (the decoded snapshot, items from decoded configs):
+/// random snapshots and change lists must give the same plan, item for item, and the same
+/// fingerprint.
+@Suite("Plan fast path")
+struct FastPathTests {
+    /// A random snapshot (as JSON text, written the way an API or a person might) and change list.
+    struct Case {
+        var snapshot: String
+        var changes: String
+    }
+
+    static let keys = ["url", "apiToken", "region", "auth", "password", "retries", "nested", "b", "a", "é"]
+
+    static func scalar(_ random: inout SplitMix64) -> JSONValue {
+        switch random.next() % 9 {
+        case 0: .null
+        case 1: .bool(random.next() % 2 == 0)
+        case 2: .integer(Int64(random.next() % 2_000) - 1_000)
+        case 3: .double(Double(random.next() % 1_000) / 8)
+        case 4: .string("")
+        case 5: .string("tok-\(random.next() % 5)")
+        case 6: .string("line\nbreak \"quoted\" \\ é ✓")
+        case 7: .array([.integer(1), .string("x"), .object(["password": .string("p")])])
+        default: .string("https://hooks.example.com/\(random.next() % 4)")
+        }
+    }
+
+    static func object(_ random: inout SplitMix64, depth: Int) -> [String: JSONValue] {
+        var out: [String: JSONValue] = [:]
+        for _ in 0..<Int(random.next() % 4) {
+            let key = keys[Int(random.next() % UInt64(keys.count))]
+            out[key] =
+                depth < 2 && random.next() % 3 == 0 ? .object(object(&random, depth: depth + 1)) : scalar(&random)
+        }
+        return out
+    }
+
+    /// One member `"key":value` of a config, sometimes in a form only the full decoder reads.
+    static func member(_ key: String, _ value: JSONValue, _ random: inout SplitMix64) -> String {
+        let name = random.next() % 1_500 == 0 ? "\"\\u0069\(key.dropFirst())\"" : JSONValue.string(key).canonicalText
+        let space = random.next() % 5 == 0 ? " \n\t" : ""
+        return name + space + ":" + space + value.canonicalText
+    }
+
+    static func makeCase(seed: UInt64) -> Case {
+        var random = SplitMix64(seed: seed)
+        let count = 4 + Int(random.next() % 12)
+        let ids = (0..<count).map { String(format: "%08x-0000-4000-8000-%012x", seed & 0xFFFF_FFFF, $0) }
+        var configs: [String] = []
+        for (index, id) in ids.enumerated() {
+            var members: [String] = [member("id", .string(id), &random)]
+            func maybe(_ key: String, _ value: @autoclosure () -> JSONValue) {
+                switch random.next() % 8 {
+                case 0: break
+                case 1: members.append(member(key, .null, &random))
+                case 2: members.append(member(key, .integer(7), &random))
+                default: members.append(member(key, value(), &random))
+                }
+            }
+            members.append(
+                member("version", random.next() % 9 == 0 ? .double(4) : .integer(Int64(index % 5 + 1)), &random))
+            maybe(
+                "name", .string(random.next() % 2 == 0 ? "Integration \(index)" : "A longer integration name \(index)"))
+            maybe("entityType", .string("Bill"))
+            maybe("destination", .string(random.next() % 2 == 0 ? "Webhook" : "Stripe"))
+            maybe("entityId", .string(ids[(index + 1) % count]))
+            maybe("destinationId", .string(ids[(index + 2) % count]))
+            maybe("integrationCredentialsId", .string(ids[(index + 3) % count]))
+            maybe("enabled", .bool(random.next() % 2 == 0))
+            maybe("configData", .object(object(&random, depth: 0)))
+            members.append(member("dtCreated", .string("2025-01-01T00:00:00Z"), &random))
+            if random.next() % 40 == 0 { members.append(member("name", .string("repeated"), &random)) }
+            // Members in any order.
+            for position in stride(from: members.count - 1, to: 0, by: -1) {
+                members.swapAt(position, Int(random.next() % UInt64(position + 1)))
+            }
+            configs.append("{" + members.joined(separator: ",") + "}")
+        }
+        let snapshot =
+            random.next() % 2 == 0
+            ? "[" + configs.joined(separator: ",\n") + "]"
+            : "{\"data\":[" + configs.joined(separator: ",") + "],\"nextToken\":null}"
+
+        var records: [String] = []
+        for _ in 0..<(1 + Int(random.next() % UInt64(count * 2))) {
+            var record: [String: JSONValue] = ["id": .string(ids[Int(random.next() % UInt64(count))])]
+            for _ in 0..<(1 + Int(random.next() % 3)) {
+                switch random.next() % 10 {
+                case 0: record["name"] = random.next() % 3 == 0 ? .null : .string("Renamed \(random.next() % 3)")
+                case 1: record["integrationCredentialsId"] = .string(ids[Int(random.next() % UInt64(count))])
+                case 2: record["destination"] = .string(random.next() % 2 == 0 ? "Webhook" : "Stripe")
+                case 3: record["enabled"] = .bool(true)
+                case 4: record["wave"] = .integer(Int64(random.next() % 3))
+                case 5: record["expectedVersion"] = .integer(Int64(random.next() % 6))
+                case 6: record["configData"] = .object(object(&random, depth: 0))
+                default:
+                    let depth = 1 + Int(random.next() % 2)
+                    let path = (0..<depth).map { _ in keys[Int(random.next() % UInt64(keys.count))] }
+                    let value: JSONValue = random.next() % 6 == 0 ? .object([:]) : scalar(&random)
+                    record["configData." + path.joined(separator: ".")] = value
+                }
+            }
+            records.append(JSONValue.object(record).canonicalText)
+        }
+        return Case(snapshot: snapshot, changes: records.joined(separator: "\n"))
+    }
+
+    @Test(
+        "random snapshots and change lists plan the same on the fast path as from decoded configs", arguments: 0..<400)
+    func differential(seed: UInt64) throws {
+        let sample = Self.makeCase(seed: seed)
+        let changes = ChangeListReader.read(data: Data(sample.changes.utf8), file: "c.jsonl", format: .jsonLines)
+        let indexed = try Snapshot.decode(Data(sample.snapshot.utf8))
+        let decoded = Snapshot(configs: indexed.configs)
+        let fast = PlanBuilder.build(changes: changes, snapshot: indexed)
+        let reference = PlanBuilder.build(changes: changes, snapshot: decoded)
+        #expect(fast.plan.items.count == reference.plan.items.count)
+        for (a, b) in zip(fast.plan.items, reference.plan.items) { #expect(a == b, "seed \(seed)") }
+        #expect(fast.plan.fingerprint == reference.plan.fingerprint)
+        #expect(fast.diagnostics == reference.diagnostics)
+    }
+
+    @Test("most random cases take the fast path (the comparison above is not vacuous)")
+    func coverage() throws {
+        var indexedCount = 0
+        var fastItems = 0
+        var allItems = 0
+        for seed in 0..<UInt64(200) {
+            let sample = Self.makeCase(seed: seed)
+            let snapshot = try Snapshot.decode(Data(sample.snapshot.utf8))
+            guard case .indexed(let index) = snapshot.storage else { continue }
+            indexedCount += 1
+            let changes = ChangeListReader.read(data: Data(sample.changes.utf8), file: "c.jsonl", format: .jsonLines)
+            var builder = FastItemBuilder(index: index)
+            for row in changes.rows {
+                guard case .id(let id) = row.selector, let position = index.index(ofID: id) else { continue }
+                allItems += 1
+                if builder.item(at: position, merged: ChangeMerger.merge(row)) != nil { fastItems += 1 }
+            }
+        }
+        #expect(indexedCount > 150)
+        #expect(fastItems * 10 > allItems * 4)
+    }
+}
