@@ -83,7 +83,7 @@ enum PlannerBenchmark {
         say(
             String(
                 format: "  read snapshot           %7.3f s  (%.0f configs/s, %6.0f MB/s)", snapshotTime,
-                Double(snapshot.configs.count) / snapshotTime, Double(stateBytes) / snapshotTime / 1e6))
+                Double(snapshot.count) / snapshotTime, Double(stateBytes) / snapshotTime / 1e6))
         let bothTime = clock.lap()
         say(
             String(format: "  both, concurrently      %7.3f s  (CPU %.3f s)", bothTime, clock.lapCPU)

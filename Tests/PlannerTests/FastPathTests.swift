@@ -125,6 +125,42 @@ struct FastPathTests {
         for (a, b) in zip(fast.plan.items, reference.plan.items) { #expect(a == b, "seed \(seed)") }
         #expect(fast.plan.fingerprint == reference.plan.fingerprint)
         #expect(fast.diagnostics == reference.diagnostics)
+        // The hand-written item encoding is canonical (compact, keys sorted) and says what the
+        // Codable form says.
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        for item in fast.plan.items {
+            let text = PlanEncoding.canonicalText(of: item)
+            let parsed = try JSONValue(parsing: text)
+            #expect(parsed.canonicalText == text)
+            var redacted = item
+            redacted.change = try JSONDecoder().decode(ConfigChange.self, from: encoder.encode(item.change))
+            let viaCodable = try JSONValue(parsing: String(decoding: encoder.encode(redacted), as: UTF8.self))
+            // (JSONEncoder writes a whole double without its fraction: compare numbers by value.)
+            #expect(Self.numbersByValue(viaCodable) == Self.numbersByValue(parsed), "\(text)")
+        }
+    }
+
+    @Test("the eight-bytes-at-a-time string scan stops at exactly the bytes a JSON string treats specially")
+    func specialBytes() {
+        for byte in 0...255 {
+            let special = byte == 0x22 || byte == 0x5C || byte < 0x20 || byte >= 0x80
+            for position in 0..<8 {
+                var bytes = [UInt8](repeating: UInt8(ascii: "a"), count: 8)
+                bytes[position] = UInt8(byte)
+                let word = bytes.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }
+                #expect(SnapshotScanner.hasSpecialByte(word) == special, "byte \(byte) at \(position)")
+            }
+        }
+    }
+
+    static func numbersByValue(_ value: JSONValue) -> JSONValue {
+        switch value {
+        case .double(let number): Int64(exactly: number).map(JSONValue.integer) ?? value
+        case .array(let elements): .array(elements.map(numbersByValue))
+        case .object(let members): .object(members.mapValues(numbersByValue))
+        default: value
+        }
     }
 
     @Test("most random cases take the fast path (the comparison above is not vacuous)")

@@ -121,7 +121,7 @@ public enum ConfigField: String, Sendable, Hashable, Codable, CaseIterable, Comp
     public var isUUID: Bool { self == .entityId || self == .destinationId || self == .integrationCredentialsId }
 
     /// The place of the field in the declaration order (what `<` compares).
-    private var ordinal: Int {
+    var ordinal: Int {
         switch self {
         case .name: 0
         case .entityType: 1

@@ -31,9 +31,23 @@ struct JSONWriter {
         text.withUTF8 { utf8 in
             bytes.append(UInt8(ascii: "\""))
             var needsEscape = false
-            for byte in utf8 where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
-                needsEscape = true
-                break
+            if let base = utf8.baseAddress {
+                var index = 0
+                // Eight bytes at a time; only a word with a quote, a backslash, a control
+                // character or a non-ASCII byte is looked at byte by byte.
+                while index + 8 <= utf8.count {
+                    let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
+                    if SnapshotScanner.hasSpecialByte(word) { break }
+                    index += 8
+                }
+                while index < utf8.count {
+                    let byte = utf8[index]
+                    if byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
+                        needsEscape = true
+                        break
+                    }
+                    index += 1
+                }
             }
             if !needsEscape {
                 bytes.append(contentsOf: utf8)

@@ -130,60 +130,95 @@ public enum PlanEncoding {
     /// ``PlanItem/before`` or ``PlanItem/after``, written straight from the diff: the values at
     /// their paths as nested objects, members in sorted order, plus `enabled` when the item enables.
     static func appendSparse(_ item: PlanItem, after: Bool, to out: inout JSONWriter) {
+        guard isPlainDiff(item.diff) else { return appendSparseSorting(item, after: after, to: &out) }
         let diff = item.diff
-        // Indices of the entries with a value on this side, plus -1 for `enabled`, sorted by path.
-        withUnsafeTemporaryAllocation(of: Int.self, capacity: diff.count + 1) { order in
-            var count = 0
-            func path(_ entry: Int) -> [String] { entry < 0 ? enabledPath : diff[entry].path }
-            func insert(_ entry: Int) {
-                var position = count
-                while position > 0, path(entry).lexicographicallyPrecedes(path(order[position - 1])) {
-                    order[position] = order[position - 1]
-                    position -= 1
+        out.raw("{")
+        var first = true
+        for name in sortedTopLevel {
+            if name == "enabled" {
+                guard item.enable, after || item.enabledRead != nil else { continue }
+                if !first { out.raw(",") }
+                first = false
+                out.raw("\"enabled\":")
+                out.bool(after || item.enabledRead == true)
+            } else if name == "configData" {
+                var previous: [String]?
+                for change in diff where change.path.count > 1 {
+                    guard let value = after ? change.after : change.before else { continue }
+                    let keys = change.path
+                    var common = 0
+                    if let previous {
+                        // Close the objects the previous value was in that this one is not.
+                        while common < previous.count - 2, common < keys.count - 2,
+                            previous[common + 1] == keys[common + 1]
+                        {
+                            common += 1
+                        }
+                        for _ in common..<(previous.count - 2) { out.raw("}") }
+                        out.raw(",")
+                    } else {
+                        if !first { out.raw(",") }
+                        first = false
+                        out.raw("\"configData\":{")
+                    }
+                    for key in keys[(common + 1)..<(keys.count - 1)] {
+                        out.string(key)
+                        out.raw(":{")
+                    }
+                    out.string(keys[keys.count - 1])
+                    out.raw(":")
+                    out.value(value)
+                    previous = keys
                 }
-                order[position] = entry
-                count += 1
-            }
-            for (index, change) in diff.enumerated() where (after ? change.after : change.before) != nil {
-                insert(index)
-            }
-            if item.enable, after || item.enabledRead != nil { insert(-1) }
-            out.raw("{")
-            var open: [String] = []
-            var hasMember = [false]
-            for position in 0..<count {
-                let entry = order[position]
-                let keys = path(entry)
-                let value: JSONValue? =
-                    entry < 0
-                    ? .bool(after ? true : item.enabledRead ?? false) : after ? diff[entry].after : diff[entry].before
-                var common = 0
-                while common < open.count, common < keys.count - 1, open[common] == keys[common] { common += 1 }
-                while open.count > common {
-                    out.raw("}")
-                    open.removeLast()
-                    hasMember.removeLast()
+                if let previous {
+                    for _ in 0..<(previous.count - 1) { out.raw("}") }
                 }
-                for key in keys[common..<(keys.count - 1)] {
-                    if hasMember[open.count] { out.raw(",") }
-                    hasMember[open.count] = true
-                    out.string(key)
-                    out.raw(":{")
-                    open.append(key)
-                    hasMember.append(false)
+            } else {
+                for change in diff where change.path.count == 1 && change.path[0] == name {
+                    guard let value = after ? change.after : change.before else { continue }
+                    if !first { out.raw(",") }
+                    first = false
+                    out.string(name)
+                    out.raw(":")
+                    out.value(value)
                 }
-                if hasMember[open.count] { out.raw(",") }
-                hasMember[open.count] = true
-                out.string(keys[keys.count - 1])
-                out.raw(":")
-                if let value { out.value(value) }
             }
-            for _ in open { out.raw("}") }
-            out.raw("}")
         }
+        out.raw("}")
     }
 
-    private static let enabledPath = ["enabled"]
+    /// The top-level members of `before`/`after`, in sorted order.
+    private static let sortedTopLevel = (ConfigField.allCases.map(\.rawValue) + ["enabled"]).sorted()
+
+    /// Whether every path of `diff` is a top-level field (once) or a configData key path, the
+    /// configData paths in strictly increasing order and none inside another: what the planner
+    /// makes, and what ``appendSparse(_:after:to:)`` writes without sorting.
+    private static func isPlainDiff(_ diff: [FieldChange]) -> Bool {
+        var previous: [String]?
+        var seen = 0
+        for change in diff {
+            let path = change.path
+            guard let head = path.first else { return false }
+            if head == "configData" {
+                guard path.count > 1 else { return false }
+                if let previous {
+                    guard previous.lexicographicallyPrecedes(path), !path.starts(with: previous) else { return false }
+                }
+                previous = path
+            } else {
+                guard path.count == 1, let field = ConfigField(rawValue: head) else { return false }
+                let bit = 1 << field.ordinal
+                guard seen & bit == 0 else { return false }
+                seen |= bit
+            }
+        }
+        return true
+    }
+
+    /// ``appendSparse(_:after:to:)`` for any diff (one read from a file): the paths sorted first.
+    private static func appendSparseSorting(_ item: PlanItem, after: Bool, to out: inout JSONWriter) {
+        out.object(after ? item.after : item.before)
+    }
 
     /// The fields in the order their names sort (the canonical member order).
     private static let fieldsByName = ConfigField.allCases.sorted { $0.rawValue < $1.rawValue }
@@ -198,19 +233,27 @@ public enum PlanEncoding {
         out.raw("\"enable\":")
         out.bool(change.enable)
         out.raw(",\"fields\":{")
-        var first = true
-        for field in fieldsByName {
-            guard let value = change.fields[field] else { continue }
-            if !first { out.raw(",") }
-            first = false
-            out.string(field.rawValue)
-            out.raw(":")
-            switch value {
-            case .set(let text): out.string(text)
-            case .clear: out.raw("null")
+        if change.fields.count == 1, let (field, value) = change.fields.first {
+            appendField(field, value, to: &out)
+        } else {
+            var first = true
+            for field in fieldsByName {
+                guard let value = change.fields[field] else { continue }
+                if !first { out.raw(",") }
+                first = false
+                appendField(field, value, to: &out)
             }
         }
         out.raw("}}")
+    }
+
+    private static func appendField(_ field: ConfigField, _ value: FieldValue, to out: inout JSONWriter) {
+        out.string(field.rawValue)
+        out.raw(":")
+        switch value {
+        case .set(let text): out.string(text)
+        case .clear: out.raw("null")
+        }
     }
 }
 

@@ -155,7 +155,14 @@ struct SnapshotScanner {
         var index = start
         var escaped = false
         var nonASCII = false
-        while index < count {
+        while true {
+            // Eight plain bytes at a time (no quote, backslash, control or non-ASCII byte).
+            while index + 8 <= count {
+                let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
+                if Self.hasSpecialByte(word) { break }
+                index += 8
+            }
+            guard index < count else { return nil }
             let byte = base[index]
             if byte == Self.quote {
                 offset = index + 1
@@ -188,7 +195,19 @@ struct SnapshotScanner {
             if byte >= 0x80 { nonASCII = true }
             index += 1
         }
-        return nil
+    }
+
+    /// Whether any byte of `word` is a quote, a backslash, a control character or not ASCII.
+    @inline(__always)
+    static func hasSpecialByte(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let high: UInt64 = 0x8080_8080_8080_8080
+        let quotes = word ^ (ones &* 0x22)
+        let backslashes = word ^ (ones &* 0x5C)
+        let zeroQuote = (quotes &- ones) & ~quotes
+        let zeroBackslash = (backslashes &- ones) & ~backslashes
+        let control = (word &- ones &* 0x20) & ~word
+        return (zeroQuote | zeroBackslash | control | word) & high != 0
     }
 
     private static func isHexDigit(_ byte: UInt8) -> Bool {
