@@ -91,6 +91,17 @@ struct FastPathTests {
         var records: [String] = []
         for _ in 0..<(1 + Int(random.next() % UInt64(count * 2))) {
             var record: [String: JSONValue] = ["id": .string(ids[Int(random.next() % UInt64(count))])]
+            if random.next() % 8 == 0 {
+                // A selector instead of an id (selected configs may then have several rows).
+                let fields: [String: JSONValue] = [
+                    "destination": .string(random.next() % 2 == 0 ? "Webhook" : "Stripe"),
+                    "name": random.next() % 2 == 0 ? .string("\\N") : .string("Integration 3"),
+                    "entityType": .string("Bill"),
+                ]
+                let chosen = fields.keys.sorted()[Int(random.next() % 3)]
+                record = ["match": .object([chosen: fields[chosen] ?? .null])]
+                if random.next() % 2 == 0 { record["match"] = .object(fields.filter { $0.key != chosen }) }
+            }
             for _ in 0..<(1 + Int(random.next() % 3)) {
                 switch random.next() % 10 {
                 case 0: record["name"] = random.next() % 3 == 0 ? .null : .string("Renamed \(random.next() % 3)")
@@ -98,7 +109,8 @@ struct FastPathTests {
                 case 2: record["destination"] = .string(random.next() % 2 == 0 ? "Webhook" : "Stripe")
                 case 3: record["enabled"] = .bool(true)
                 case 4: record["wave"] = .integer(Int64(random.next() % 3))
-                case 5: record["expectedVersion"] = .integer(Int64(random.next() % 6))
+                case 5:
+                    if record["id"] != nil { record["expectedVersion"] = .integer(Int64(random.next() % 6)) }
                 case 6: record["configData"] = .object(object(&random, depth: 0))
                 default:
                     let depth = 1 + Int(random.next() % 2)
@@ -152,6 +164,22 @@ struct FastPathTests {
                 #expect(SnapshotScanner.hasSpecialByte(word) == special, "byte \(byte) at \(position)")
             }
         }
+    }
+
+    @Test(
+        "the plan writer writes integers and strings as the canonical text does",
+        arguments: [
+            Int64.min, Int64.min + 1, -1_000_000_007, -10, -9, -1, 0, 1, 9, 10, 99, 100, 4_096, Int64.max - 1,
+            Int64.max,
+        ])
+    func writerIntegers(number: Int64) {
+        var writer = JSONWriter()
+        writer.integer(number)
+        writer.string("a \"quoted\" \\ line\nbreak\u{1} é ✓ and a longer tail")
+        #expect(
+            String(decoding: writer.bytes, as: UTF8.self)
+                == String(number)
+                + JSONValue.string("a \"quoted\" \\ line\nbreak\u{1} é ✓ and a longer tail").canonicalText)
     }
 
     static func numbersByValue(_ value: JSONValue) -> JSONValue {

@@ -52,7 +52,7 @@ public enum Secrets {
         // JSONWriter writes them (the same text as `canonicalText`) and hex only the 6 bytes shown.
         var writer = JSONWriter(capacity: 64)
         writer.value(value)
-        let digest = SHA256.hash(data: writer.bytes)
+        let digest = writer.withBytes { SHA256.hash(data: $0) }
         var text: [UInt8] = []
         text.reserveCapacity(fingerprintPrefix.count + 13)
         text.append(contentsOf: fingerprintPrefix)

@@ -20,9 +20,9 @@ final class ItemDigests: @unchecked Sendable {
 
     /// Encodes `item` with `writer` (its buffer is reused) and records the digest at `position`.
     func record(_ item: PlanItem, at position: Int, using writer: inout JSONWriter) {
-        writer.bytes.removeAll(keepingCapacity: true)
+        writer.removeAll()
         PlanEncoding.append(item, to: &writer)
-        record(SHA256.hash(data: writer.bytes), at: position)
+        record(writer.withBytes { SHA256.hash(data: $0) }, at: position)
     }
 
     /// Records the digest of one item's encoding at `position`.

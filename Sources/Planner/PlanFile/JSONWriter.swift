@@ -2,24 +2,93 @@
 ///
 /// Object members are written in sorted key order, so the output is canonical (the same text as
 /// ``JSONValue/canonicalText``).
-struct JSONWriter {
-    var bytes: [UInt8] = []
+struct JSONWriter: ~Copyable {
+    private var base: UnsafeMutablePointer<UInt8>
+    private var capacity: Int
+    /// The number of bytes written.
+    private(set) var count = 0
 
     init(capacity: Int = 0) {
-        bytes.reserveCapacity(capacity)
+        self.capacity = max(capacity, 64)
+        base = .allocate(capacity: self.capacity)
+    }
+
+    deinit {
+        base.deallocate()
+    }
+
+    /// A copy of the bytes written.
+    var bytes: [UInt8] { Array(UnsafeBufferPointer(start: base, count: count)) }
+
+    /// Calls `body` with the bytes written (valid only during the call).
+    func withBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) rethrows -> Result {
+        try body(UnsafeRawBufferPointer(start: base, count: count))
+    }
+
+    /// Forgets what was written, keeping the buffer.
+    mutating func removeAll() {
+        count = 0
+    }
+
+    @inline(__always)
+    private mutating func reserve(_ extra: Int) {
+        guard count + extra > capacity else { return }
+        var grown = capacity * 2
+        while grown < count + extra { grown *= 2 }
+        let moved = UnsafeMutablePointer<UInt8>.allocate(capacity: grown)
+        moved.update(from: base, count: count)
+        base.deallocate()
+        base = moved
+        capacity = grown
+    }
+
+    @inline(__always)
+    mutating func byte(_ value: UInt8) {
+        reserve(1)
+        base[count] = value
+        count += 1
+    }
+
+    @inline(__always)
+    private mutating func append(_ source: UnsafePointer<UInt8>, _ length: Int) {
+        reserve(length)
+        (base + count).update(from: source, count: length)
+        count += length
     }
 
     mutating func raw(_ text: StaticString) {
-        text.withUTF8Buffer { bytes.append(contentsOf: $0) }
+        append(text.utf8Start, text.utf8CodeUnitCount)
     }
 
     mutating func integer(_ value: Int64) {
         if value >= 0, value < 10 {
-            bytes.append(UInt8(ascii: "0") + UInt8(value))
+            byte(UInt8(ascii: "0") + UInt8(value))
             return
         }
-        var text = String(value)
-        text.withUTF8 { bytes.append(contentsOf: $0) }
+        guard value != .min else {
+            var text = String(value)
+            text.withUTF8 { append($0.baseAddress.unsafelyUnwrapped, $0.count) }
+            return
+        }
+        var magnitude = value.magnitude
+        reserve(20)
+        if value < 0 {
+            base[count] = UInt8(ascii: "-")
+            count += 1
+        }
+        var digits = 0
+        var scratch = magnitude
+        repeat {
+            digits += 1
+            scratch /= 10
+        } while scratch > 0
+        var position = count + digits - 1
+        repeat {
+            base[position] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+            magnitude /= 10
+            position -= 1
+        } while magnitude > 0
+        count += digits
     }
 
     mutating func bool(_ value: Bool) {
@@ -29,46 +98,52 @@ struct JSONWriter {
     mutating func string(_ text: String) {
         var text = text
         text.withUTF8 { utf8 in
-            bytes.append(UInt8(ascii: "\""))
-            var needsEscape = false
-            if let base = utf8.baseAddress {
-                var index = 0
-                // Eight bytes at a time; only a word with a quote, a backslash, a control
-                // character or a non-ASCII byte is looked at byte by byte.
-                while index + 8 <= utf8.count {
-                    let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
-                    if SnapshotScanner.hasSpecialByte(word) { break }
-                    index += 8
-                }
-                while index < utf8.count {
-                    let byte = utf8[index]
-                    if byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
-                        needsEscape = true
-                        break
-                    }
-                    index += 1
-                }
+            guard let source = utf8.baseAddress else {
+                raw("\"\"")
+                return
             }
+            var index = 0
+            // Eight bytes at a time; only a word with a quote, a backslash, a control character or
+            // a non-ASCII byte is looked at byte by byte.
+            while index + 8 <= utf8.count {
+                let word = UnsafeRawPointer(source + index).loadUnaligned(as: UInt64.self)
+                if SnapshotScanner.hasSpecialByte(word) { break }
+                index += 8
+            }
+            var needsEscape = false
+            while index < utf8.count {
+                let byte = utf8[index]
+                if byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
+                    needsEscape = true
+                    break
+                }
+                index += 1
+            }
+            reserve(utf8.count + 2)
+            byte(UInt8(ascii: "\""))
             if !needsEscape {
-                bytes.append(contentsOf: utf8)
+                append(source, utf8.count)
             } else {
-                let hex = Array("0123456789abcdef".utf8)
                 for byte in utf8 {
                     switch byte {
-                    case UInt8(ascii: "\""): bytes += [0x5C, 0x22]
-                    case UInt8(ascii: "\\"): bytes += [0x5C, 0x5C]
-                    case 0x0A: bytes += [0x5C, UInt8(ascii: "n")]
-                    case 0x0D: bytes += [0x5C, UInt8(ascii: "r")]
-                    case 0x09: bytes += [0x5C, UInt8(ascii: "t")]
+                    case UInt8(ascii: "\""): raw("\\\"")
+                    case UInt8(ascii: "\\"): raw("\\\\")
+                    case 0x0A: raw("\\n")
+                    case 0x0D: raw("\\r")
+                    case 0x09: raw("\\t")
                     case 0..<0x20:
-                        bytes += [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(byte >> 4)], hex[Int(byte & 0xF)]]
-                    default: bytes.append(byte)
+                        raw("\\u00")
+                        self.byte(Self.hexDigits[Int(byte >> 4)])
+                        self.byte(Self.hexDigits[Int(byte & 0xF)])
+                    default: self.byte(byte)
                     }
                 }
             }
-            bytes.append(UInt8(ascii: "\""))
+            byte(UInt8(ascii: "\""))
         }
     }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
 
     mutating func value(_ value: JSONValue) {
         switch value {
@@ -77,27 +152,27 @@ struct JSONWriter {
         case .integer(let number): integer(number)
         case .double:
             var text = value.canonicalText
-            text.withUTF8 { bytes.append(contentsOf: $0) }
+            text.withUTF8 { append($0.baseAddress.unsafelyUnwrapped, $0.count) }
         case .string(let text): string(text)
         case .array(let elements):
-            bytes.append(UInt8(ascii: "["))
+            byte(UInt8(ascii: "["))
             for (index, element) in elements.enumerated() {
-                if index > 0 { bytes.append(UInt8(ascii: ",")) }
+                if index > 0 { byte(UInt8(ascii: ",")) }
                 self.value(element)
             }
-            bytes.append(UInt8(ascii: "]"))
+            byte(UInt8(ascii: "]"))
         case .object(let members): object(members)
         }
     }
 
     mutating func object(_ members: [String: JSONValue]) {
-        bytes.append(UInt8(ascii: "{"))
+        byte(UInt8(ascii: "{"))
         let count = members.count
         if count == 1, let only = members.first {
             member(only.key, only.value)
         } else if count > 32 {
             for (position, element) in members.sorted(by: { $0.key < $1.key }).enumerated() {
-                if position > 0 { bytes.append(UInt8(ascii: ",")) }
+                if position > 0 { byte(UInt8(ascii: ",")) }
                 member(element.key, element.value)
             }
         } else if count > 1 {
@@ -115,18 +190,18 @@ struct JSONWriter {
                     filled += 1
                 }
                 for position in 0..<filled {
-                    if position > 0 { bytes.append(UInt8(ascii: ",")) }
+                    if position > 0 { byte(UInt8(ascii: ",")) }
                     let element = members[order[position]]
                     member(element.key, element.value)
                 }
             }
         }
-        bytes.append(UInt8(ascii: "}"))
+        byte(UInt8(ascii: "}"))
     }
 
     private mutating func member(_ key: String, _ member: JSONValue) {
         string(key)
-        bytes.append(UInt8(ascii: ":"))
+        byte(UInt8(ascii: ":"))
         value(member)
     }
 }

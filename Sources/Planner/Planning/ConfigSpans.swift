@@ -16,24 +16,17 @@ struct ConfigSpans {
     ///
     /// `nil` when a member name holds escapes or a member the plan reads appears twice: the
     /// full decoder's reading of those is left to it.
-    init?(bytes: UnsafeRawBufferPointer, start: Int) {
-        var scanner = SnapshotScanner(bytes: bytes, offset: start)
-        guard scanner.consume(UInt8(ascii: "{")) else { return nil }
-        if scanner.consume(UInt8(ascii: "}")) { return }
-        guard let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return nil }
-        repeat {
-            guard scanner.peek() == UInt8(ascii: "\""), let key = scanner.scanString(), !key.escaped,
-                scanner.consume(UInt8(ascii: ":")), scanner.peek() != nil
-            else { return nil }
-            let value = scanner.offset
-            let name = UnsafeBufferPointer(start: base + key.start, count: key.length)
-            if let slot = Self.slot(of: name) {
-                guard self[slot] < 0 else { return nil }
-                self[slot] = value
-            }
-            guard scanner.scanValue(depth: 1) else { return nil }
-        } while scanner.consume(UInt8(ascii: ","))
-        guard scanner.consume(UInt8(ascii: "}")) else { return nil }
+    /// How many members are recorded (``slot(of:)``'s range).
+    static let slotCount = 10
+
+    /// The spans a snapshot scan recorded for the config starting at `start` (``slotCount``
+    /// numbers from `recorded`; see ``SnapshotScanner/scanConfigs(into:spans:stopAt:release:)``).
+    init?(recorded: UnsafeBufferPointer<Int32>, start: Int) {
+        guard recorded[0] != -2 else { return nil }
+        for slot in 0..<Self.slotCount {
+            let relative = Int(recorded[slot])
+            self[slot] = relative < 0 ? -1 : start + relative
+        }
     }
 
     private static let names: [[UInt8]] = [
@@ -41,7 +34,8 @@ struct ConfigSpans {
         "integrationCredentialsId", "name",
     ].map { Array($0.utf8) }
 
-    private static func slot(of name: UnsafeBufferPointer<UInt8>) -> Int? {
+    /// The slot of a member name the planner reads (`nil` for the others).
+    static func slot(of name: UnsafeBufferPointer<UInt8>) -> Int? {
         for (slot, known) in names.enumerated() where known.count == name.count && known.first == name.first {
             if known.withUnsafeBufferPointer({ $0.elementsEqual(name) }) { return slot }
         }

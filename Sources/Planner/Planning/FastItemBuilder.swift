@@ -22,7 +22,7 @@ struct FastItemBuilder {
 
     /// The item for config `position` of the snapshot, or `nil` when the decoded path must decide.
     mutating func item(at position: Int, merged: MergedChange) -> PlanItem? {
-        guard let spans = ConfigSpans(bytes: bytes, start: index.starts[position]) else { return nil }
+        guard let spans = index.spans(at: position) else { return nil }
         let change = merged.change
         var diff: [FieldChange] = []
         if !change.fields.isEmpty {

@@ -29,10 +29,17 @@ struct SelectorIndex {
         let candidates = table(for: first.key)[Self.key(first.value)] ?? []
         guard sorted.count > 1 else { return candidates }
         return candidates.filter { index in
-            let config = snapshot.config(at: Int(index))
-            return sorted.dropFirst().allSatisfy { field, value in
-                Self.key(config.value(of: field)?.stringValue) == Self.key(value)
+            sorted.dropFirst().allSatisfy { field, value in
+                Self.key(string(of: field, at: Int(index))) == Self.key(value)
             }
+        }
+    }
+
+    /// The field's value as a match compares it.
+    private func string(of field: ConfigField, at index: Int) -> String? {
+        switch snapshot.storage {
+        case .decoded(let configs): configs[index].value(of: field)?.stringValue
+        case .indexed(let snapshot): snapshot.string(of: field, at: index)
         }
     }
 
@@ -46,7 +53,7 @@ struct SelectorIndex {
         if let table = byField[field] { return table }
         var table: [String: [Int32]] = [:]
         for index in 0..<snapshot.count {
-            table[Self.key(snapshot.config(at: index).value(of: field)?.stringValue), default: []].append(Int32(index))
+            table[Self.key(string(of: field, at: index)), default: []].append(Int32(index))
         }
         byField[field] = table
         return table

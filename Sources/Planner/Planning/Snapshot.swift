@@ -90,9 +90,12 @@ public struct Snapshot: Sendable {
     static func index(_ mapped: MappedFile, parallelAbove threshold: Int) -> SnapshotIndex? {
         var scanner = SnapshotScanner(bytes: mapped.bytes, offset: 0)
         var entries: [SnapshotScanner.Entry] = []
+        var spans: [Int32] = []
         switch scanner.peek() {
         case UInt8(ascii: "["):
-            guard scanArray(&scanner, mapped: mapped, into: &entries, parallelAbove: threshold) else { return nil }
+            guard scanArray(&scanner, mapped: mapped, into: &entries, spans: &spans, parallelAbove: threshold) else {
+                return nil
+            }
         case UInt8(ascii: "{"):
             _ = scanner.consume(UInt8(ascii: "{"))
             var found = false
@@ -106,7 +109,7 @@ public struct Snapshot: Sendable {
                         && memcmp(mapped.bytes.baseAddress.unsafelyUnwrapped + key.start, "data", 4) == 0
                     if isData {
                         guard !found, scanner.peek() == UInt8(ascii: "["),
-                            scanArray(&scanner, mapped: mapped, into: &entries, parallelAbove: threshold)
+                            scanArray(&scanner, mapped: mapped, into: &entries, spans: &spans, parallelAbove: threshold)
                         else { return nil }
                         found = true
                     } else {
@@ -120,7 +123,7 @@ public struct Snapshot: Sendable {
             return nil
         }
         guard scanner.peek() == nil else { return nil }
-        return SnapshotIndex(file: mapped, entries: entries)
+        return SnapshotIndex(file: mapped, entries: entries, spans: spans)
     }
 
     /// Scans a JSON array of configs, `[` to `]`.
@@ -133,7 +136,7 @@ public struct Snapshot: Sendable {
     /// Either way the result is exactly that of one sequential scan.
     private static func scanArray(
         _ scanner: inout SnapshotScanner, mapped: MappedFile, into entries: inout [SnapshotScanner.Entry],
-        parallelAbove threshold: Int
+        spans: inout [Int32], parallelAbove threshold: Int
     ) -> Bool {
         guard scanner.consume(UInt8(ascii: "[")) else { return false }
         if scanner.consume(UInt8(ascii: "]")) { return true }
@@ -142,26 +145,34 @@ public struct Snapshot: Sendable {
         if remaining > threshold, ProcessInfo.processInfo.activeProcessorCount > 1,
             let split = boundary(in: mapped.bytes, near: start + remaining / 2)
         {
-            let lanes = ParallelSlots<(entries: [SnapshotScanner.Entry], stop: Int?, end: Int)>(count: 2)
+            let lanes = ParallelSlots<(entries: [SnapshotScanner.Entry], spans: [Int32], stop: Int?, end: Int)>(
+                count: 2)
             DispatchQueue.concurrentPerform(iterations: 2) { lane in
                 var read = SnapshotScanner(bytes: mapped.bytes, offset: lane == 0 ? start : split)
                 var found: [SnapshotScanner.Entry] = []
                 found.reserveCapacity(remaining / 1_024)
-                let stop = read.scanConfigs(into: &found, stopAt: lane == 0 ? split : nil) { from, to in
-                    mapped.release(from: from, upTo: to)
+                var recorded: [Int32] = []
+                recorded.reserveCapacity(remaining / 1_024 * ConfigSpans.slotCount)
+                let stop = read.scanConfigs(into: &found, spans: &recorded, stopAt: lane == 0 ? split : nil) {
+                    from, to in mapped.release(from: from, upTo: to)
                 }
-                lanes[lane] = (found, stop, read.offset)
+                lanes[lane] = (found, recorded, stop, read.offset)
             }
             guard let first = lanes[0], let stop = first.stop else { return false }
-            entries = first.entries
+            entries += first.entries
+            spans += first.spans
+            lanes[0] = nil
             if stop == split, let second = lanes[1], second.stop != nil {
                 entries += second.entries
+                spans += second.spans
+                lanes[1] = nil
                 scanner = SnapshotScanner(bytes: mapped.bytes, offset: second.end)
             } else {
                 // The first lane went past the guess (or ended): scan on from where it stopped.
                 scanner = SnapshotScanner(bytes: mapped.bytes, offset: first.end)
                 if first.end == split || scanner.peek() != UInt8(ascii: "]") {
-                    guard scanner.scanConfigs(into: &entries, stopAt: nil, release: { _, _ in }) != nil else {
+                    guard scanner.scanConfigs(into: &entries, spans: &spans, stopAt: nil, release: { _, _ in }) != nil
+                    else {
                         return false
                     }
                 }
@@ -169,7 +180,8 @@ public struct Snapshot: Sendable {
         } else {
             guard
                 scanner.scanConfigs(
-                    into: &entries, stopAt: nil, release: { from, to in mapped.release(from: from, upTo: to) }) != nil
+                    into: &entries, spans: &spans, stopAt: nil,
+                    release: { from, to in mapped.release(from: from, upTo: to) }) != nil
             else {
                 return false
             }

@@ -10,11 +10,15 @@ final class SnapshotIndex: @unchecked Sendable {
     let ends: [Int]
     private let idStarts: [Int]
     private let idLengths: [Int32]
+    /// ``ConfigSpans/slotCount`` recorded offsets per config (see ``SnapshotScanner``).
+    private let spans: [Int32]
     /// Open addressing: config index + 1 (0: empty), capacity a power of two.
     private let table: [Int32]
 
-    init(file: MappedFile, entries: [SnapshotScanner.Entry]) {
+    init(file: MappedFile, entries: [SnapshotScanner.Entry], spans: [Int32]) {
+        precondition(spans.count == entries.count * ConfigSpans.slotCount)
         self.file = file
+        self.spans = spans
         starts = entries.map(\.start)
         ends = entries.map(\.end)
         idStarts = entries.map(\.idStart)
@@ -50,6 +54,23 @@ final class SnapshotIndex: @unchecked Sendable {
         var parser = JSONParser(bytes: file.bytes, offset: starts[index])
         return (try? Snapshot.config(&parser))
             ?? IntegrationConfig(id: id(at: index), version: 0, entityType: "", destination: "")
+    }
+
+    /// Where the members the planner reads sit in the config at `index` (`nil`: a member repeats).
+    func spans(at index: Int) -> ConfigSpans? {
+        spans.withUnsafeBufferPointer { all in
+            ConfigSpans(
+                recorded: UnsafeBufferPointer(rebasing: all[(index * ConfigSpans.slotCount)...]), start: starts[index])
+        }
+    }
+
+    /// `config(at: index).value(of: field)?.stringValue`, read without decoding the config.
+    func string(of field: ConfigField, at index: Int) -> String? {
+        guard let spans = spans(at: index) else { return config(at: index).value(of: field)?.stringValue }
+        let offset = spans.offset(of: field)
+        var parser = JSONParser(bytes: file.bytes, offset: offset)
+        let text = offset >= 0 && file.bytes[offset] == UInt8(ascii: "\"") ? try? parser.parseString() : nil
+        return field.isRequired ? text ?? "" : text
     }
 
     /// The id of the config at `index`.

@@ -56,12 +56,16 @@ struct SnapshotScanner {
     /// `stopAt`, the offset of the next config once that is at or beyond `stopAt` (after its `,`).
     /// `nil`: the scan gave up. `release(from, to)` is told, now and then, which bytes were
     /// scanned since it was last told (so their pages can be handed back).
+    ///
+    /// For each config, ``ConfigSpans/slotCount`` numbers go to `spans`: where the value of each
+    /// member the planner reads starts, counted from the config's `{` (`-1`: absent), or `-2` in
+    /// the first when a member name holds escapes or one of those members repeats.
     mutating func scanConfigs(
-        into entries: inout [Entry], stopAt: Int?, release: (Int, Int) -> Void
+        into entries: inout [Entry], spans: inout [Int32], stopAt: Int?, release: (Int, Int) -> Void
     ) -> Int? {
         var released = offset
         repeat {
-            guard let entry = scanConfig() else { return nil }
+            guard let entry = scanConfig(spans: &spans) else { return nil }
             entries.append(entry)
             if entries.count & 0x3FFF == 0 {
                 release(released, offset)
@@ -72,20 +76,29 @@ struct SnapshotScanner {
         } while true
     }
 
-    /// One config object: its members are scanned, the last string `id` is remembered.
-    private mutating func scanConfig() -> Entry? {
+    /// One config object: its members are scanned, the last string `id` is remembered, and the
+    /// value offsets of the members the planner reads go to `spans`.
+    private mutating func scanConfig(spans: inout [Int32]) -> Entry? {
         guard peek() == UInt8(ascii: "{") else { return nil }
         let start = offset
         offset += 1
         var idStart = -1
         var idLength = 0
+        let first = spans.count
+        for _ in 0..<ConfigSpans.slotCount { spans.append(-1) }
         if !consume(UInt8(ascii: "}")) {
             repeat {
                 guard peek() == Self.quote, let key = scanString(), !key.escaped else { return nil }
-                guard consume(UInt8(ascii: ":")) else { return nil }
-                let isID =
-                    key.length == 2 && base[key.start] == UInt8(ascii: "i") && base[key.start + 1] == UInt8(ascii: "d")
-                if isID, peek() == Self.quote {
+                guard consume(UInt8(ascii: ":")), peek() != nil else { return nil }
+                let slot = ConfigSpans.slot(of: UnsafeBufferPointer(start: base + key.start, count: key.length))
+                if let slot {
+                    if spans[first + slot] == -1 {
+                        spans[first + slot] = Int32(truncatingIfNeeded: offset - start)
+                    } else {
+                        spans[first] = -2
+                    }
+                }
+                if slot == 0, peek() == Self.quote {
                     guard let value = scanString() else { return nil }
                     if value.escaped { return nil }
                     idStart = value.start
@@ -97,6 +110,8 @@ struct SnapshotScanner {
             guard consume(UInt8(ascii: "}")) else { return nil }
         }
         guard idStart >= 0 else { return nil }
+        // A config too large for 32-bit offsets is read by scanning it again.
+        if offset - start > Int(Int32.max) { spans[first] = -2 }
         return Entry(start: start, end: offset, idStart: idStart, idLength: idLength)
     }
 
