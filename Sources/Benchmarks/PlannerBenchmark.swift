@@ -9,6 +9,7 @@ enum PlannerBenchmark {
     static func run(_ arguments: [String]) async throws {
         var rows = 1_000_000
         var keep: String?
+        var alone = false
         var index = 0
         while index < arguments.count {
             switch arguments[index] {
@@ -18,8 +19,10 @@ enum PlannerBenchmark {
             case "--keep":
                 index += 1
                 keep = arguments[index]
+            case "--alone":
+                alone = true
             default:
-                say("usage: Benchmarks planner [--rows N] [--keep DIR]")
+                say("usage: Benchmarks planner [--rows N] [--keep DIR] [--alone]")
                 exit(64)
             }
             index += 1
@@ -69,6 +72,16 @@ enum PlannerBenchmark {
                 parseCPU,
                 Double(csvBytes) / parseTime / 1e6, Double(records) / parseTime))
 
+        if alone {
+            // Each input on its own, for CPU figures free of the other's contention.
+            _ = clock.lap()
+            let list = try ChangeListReader.read(url: csv)
+            say(String(format: "  alone: read + validate CSV %7.3f s  (CPU %.3f s)", clock.lap(), clock.lapCPU))
+            let snapshot = try Snapshot.read(url: state)
+            say(String(format: "  alone: read snapshot       %7.3f s  (CPU %.3f s)", clock.lap(), clock.lapCPU))
+            _ = PlanBuilder.build(changes: list, snapshot: snapshot)
+            say(String(format: "  alone: build               %7.3f s  (CPU %.3f s)", clock.lap(), clock.lapCPU))
+        }
         let total = Stopwatch()
         _ = clock.lap()
         // Both inputs are read concurrently, one core each (a caller with both files can do the same).
@@ -104,6 +117,11 @@ enum PlannerBenchmark {
                 wall, cpu, Double(list.rows.count) / wall, result.plan.items.count, summary.update, summary.enableOnly,
                 summary.unchanged))
         _ = clock.lap()
+        let again = PlanEncoding.fingerprint(of: result.plan.items)
+        say(
+            String(
+                format: "  (of which encode + hash %7.3f s  (CPU %.3f s), measured again)", clock.lap(), clock.lapCPU)
+                + (again == result.plan.fingerprint ? "" : "  FINGERPRINT MISMATCH"))
         try PlanFile.write(result.plan, to: directory.appendingPathComponent("plan.json"))
         let writeTime = clock.lap()
         say(String(format: "  write plan file         %7.3f s  (CPU %.3f s)", writeTime, clock.lapCPU))

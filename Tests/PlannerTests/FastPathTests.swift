@@ -191,6 +191,39 @@ struct FastPathTests {
         }
     }
 
+    @Test("a large plan (ids looked up in parallel, items built on every core) equals the decoded one")
+    func large() throws {
+        let count = 9_000
+        let id = { (number: Int) in String(format: "00000000-0000-4000-8000-%012x", number) }
+        var snapshot = "{\"data\":["
+        var changes = ""
+        for number in 0..<count {
+            if number > 0 { snapshot += "," }
+            snapshot +=
+                "{\"id\":\"\(id(number))\",\"version\":\(number % 5),\"entityType\":\"Bill\",\"destination\":\"Webhook\","
+                + "\"enabled\":\(number % 3 == 0),\"configData\":{\"url\":\"u\(number)\",\"apiToken\":\"t\(number)\"}}"
+        }
+        snapshot += "]}"
+        for number in (0..<count).reversed() {
+            let target = number % 1_000 == 0 ? id(number).uppercased() : number == 7 ? id(count + 7) : id(number)
+            changes += "{\"id\":\"\(target)\",\"configData.url\":\"v\(number % 7)\",\"wave\":\(number % 4)"
+            changes += number % 2 == 0 ? ",\"enabled\":true}\n" : ",\"configData.apiToken\":\"t\(number)\"}\n"
+        }
+        let list = ChangeListReader.read(data: Data(changes.utf8), file: "c.jsonl", format: .jsonLines)
+        let indexed = try Snapshot.decode(Data(snapshot.utf8))
+        guard case .indexed = indexed.storage else {
+            Issue.record("the snapshot was not indexed")
+            return
+        }
+        let fast = PlanBuilder.build(changes: list, snapshot: indexed)
+        let reference = PlanBuilder.build(changes: list, snapshot: Snapshot(configs: indexed.configs))
+        #expect(fast.plan.items.count == count - 1)
+        #expect(fast.plan.items == reference.plan.items)
+        #expect(fast.plan.fingerprint == reference.plan.fingerprint)
+        #expect(fast.diagnostics == reference.diagnostics)
+        #expect(fast.diagnostics.contains { $0.message.contains(id(count + 7)) })
+    }
+
     @Test("most random cases take the fast path (the comparison above is not vacuous)")
     func coverage() throws {
         var indexedCount = 0

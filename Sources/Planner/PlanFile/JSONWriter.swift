@@ -96,8 +96,14 @@ struct JSONWriter: ~Copyable {
     }
 
     mutating func string(_ text: String) {
-        var text = text
-        text.withUTF8 { utf8 in
+        if let done: Void = text.utf8.withContiguousStorageIfAvailable({ string(utf8: $0) }) { return done }
+        var copy = text
+        copy.withUTF8 { string(utf8: $0) }
+    }
+
+    /// Writes UTF-8 text as a JSON string literal.
+    private mutating func string(utf8: UnsafeBufferPointer<UInt8>) {
+        do {
             guard let source = utf8.baseAddress else {
                 raw("\"\"")
                 return

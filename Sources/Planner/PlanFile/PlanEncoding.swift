@@ -68,10 +68,11 @@ public enum PlanEncoding {
     }
 
     static func append(_ item: PlanItem, to out: inout JSONWriter) {
+        let layout = layout(of: item.diff)
         out.raw("{\"after\":")
-        appendSparse(item, after: true, to: &out)
+        appendSparse(item, layout: layout, after: true, to: &out)
         out.raw(",\"before\":")
-        appendSparse(item, after: false, to: &out)
+        appendSparse(item, layout: layout, after: false, to: &out)
         out.raw(",\"change\":")
         append(item.change, to: &out)
         out.raw(",\"destination\":")
@@ -129,90 +130,111 @@ public enum PlanEncoding {
 
     /// ``PlanItem/before`` or ``PlanItem/after``, written straight from the diff: the values at
     /// their paths as nested objects, members in sorted order, plus `enabled` when the item enables.
-    static func appendSparse(_ item: PlanItem, after: Bool, to out: inout JSONWriter) {
-        guard isPlainDiff(item.diff) else { return appendSparseSorting(item, after: after, to: &out) }
+    ///
+    /// `layout` is ``layout(of:)`` of the item's diff (`nil`: not a plain diff, sort first).
+    static func appendSparse(_ item: PlanItem, layout: UInt64?, after: Bool, to out: inout JSONWriter) {
+        guard let layout else { return appendSparseSorting(item, after: after, to: &out) }
         let diff = item.diff
         out.raw("{")
         var first = true
-        for name in sortedTopLevel {
-            if name == "enabled" {
+        for rank in 0..<8 {
+            if rank == enabledRank {
                 guard item.enable, after || item.enabledRead != nil else { continue }
                 if !first { out.raw(",") }
                 first = false
                 out.raw("\"enabled\":")
                 out.bool(after || item.enabledRead == true)
-            } else if name == "configData" {
-                var previous: [String]?
-                for change in diff where change.path.count > 1 {
-                    guard let value = after ? change.after : change.before else { continue }
-                    let keys = change.path
-                    var common = 0
-                    if let previous {
-                        // Close the objects the previous value was in that this one is not.
-                        while common < previous.count - 2, common < keys.count - 2,
-                            previous[common + 1] == keys[common + 1]
-                        {
-                            common += 1
-                        }
-                        for _ in common..<(previous.count - 2) { out.raw("}") }
-                        out.raw(",")
-                    } else {
-                        if !first { out.raw(",") }
-                        first = false
-                        out.raw("\"configData\":{")
-                    }
-                    for key in keys[(common + 1)..<(keys.count - 1)] {
-                        out.string(key)
-                        out.raw(":{")
-                    }
-                    out.string(keys[keys.count - 1])
-                    out.raw(":")
-                    out.value(value)
-                    previous = keys
-                }
-                if let previous {
-                    for _ in 0..<(previous.count - 1) { out.raw("}") }
-                }
-            } else {
-                for change in diff where change.path.count == 1 && change.path[0] == name {
-                    guard let value = after ? change.after : change.before else { continue }
+                continue
+            }
+            var previous: [String]?
+            for (index, change) in diff.enumerated() where Int((layout >> (3 * UInt64(index))) & 7) == rank {
+                guard let value = after ? change.after : change.before else { continue }
+                let keys = change.path
+                guard rank == configDataRank else {
                     if !first { out.raw(",") }
                     first = false
-                    out.string(name)
+                    out.string(keys[0])
                     out.raw(":")
                     out.value(value)
+                    continue
                 }
+                var common = 0
+                if let previous {
+                    // Close the objects the previous value was in that this one is not.
+                    while common < previous.count - 2, common < keys.count - 2, previous[common + 1] == keys[common + 1]
+                    {
+                        common += 1
+                    }
+                    for _ in common..<(previous.count - 2) { out.raw("}") }
+                    out.raw(",")
+                } else {
+                    if !first { out.raw(",") }
+                    first = false
+                    out.raw("\"configData\":{")
+                }
+                for key in keys[(common + 1)..<(keys.count - 1)] {
+                    out.string(key)
+                    out.raw(":{")
+                }
+                out.string(keys[keys.count - 1])
+                out.raw(":")
+                out.value(value)
+                previous = keys
+            }
+            if let previous {
+                for _ in 0..<(previous.count - 1) { out.raw("}") }
             }
         }
         out.raw("}")
     }
 
-    /// The top-level members of `before`/`after`, in sorted order.
-    private static let sortedTopLevel = (ConfigField.allCases.map(\.rawValue) + ["enabled"]).sorted()
+    /// The places of `configData` and `enabled` among the sorted top-level members
+    /// (configData, destination, destinationId, enabled, entityId, entityType,
+    /// integrationCredentialsId, name).
+    private static let configDataRank = 0
+    private static let enabledRank = 3
 
-    /// Whether every path of `diff` is a top-level field (once) or a configData key path, the
-    /// configData paths in strictly increasing order and none inside another: what the planner
-    /// makes, and what ``appendSparse(_:after:to:)`` writes without sorting.
-    private static func isPlainDiff(_ diff: [FieldChange]) -> Bool {
+    /// The sorted place of a top-level field name (`nil` for any other text, `enabled` included:
+    /// it is never a diff path).
+    private static func rank(of name: String) -> Int? {
+        let (rank, expected): (Int, String) =
+            switch name.utf8.count {
+            case 4: (7, "name")
+            case 8: (4, "entityId")
+            case 10: name.utf8.first == UInt8(ascii: "c") ? (0, "configData") : (5, "entityType")
+            case 11: (1, "destination")
+            case 13: (2, "destinationId")
+            case 24: (6, "integrationCredentialsId")
+            default: (-1, "")
+            }
+        return rank >= 0 && name == expected ? rank : nil
+    }
+
+    /// Each diff entry's top-level member's sorted place, three bits per entry, when every path is
+    /// a top-level field (once) or a configData key path, the configData paths in strictly
+    /// increasing order and none inside another (what the planner makes): then
+    /// ``appendSparse(_:layout:after:to:)`` writes without sorting. `nil` otherwise.
+    static func layout(of diff: [FieldChange]) -> UInt64? {
+        guard diff.count <= 21 else { return nil }
+        var layout: UInt64 = 0
         var previous: [String]?
         var seen = 0
-        for change in diff {
+        for (index, change) in diff.enumerated() {
             let path = change.path
-            guard let head = path.first else { return false }
-            if head == "configData" {
-                guard path.count > 1 else { return false }
+            guard let head = path.first, let rank = rank(of: head) else { return nil }
+            if rank == configDataRank {
+                guard path.count > 1 else { return nil }
                 if let previous {
-                    guard previous.lexicographicallyPrecedes(path), !path.starts(with: previous) else { return false }
+                    guard previous.lexicographicallyPrecedes(path), !path.starts(with: previous) else { return nil }
                 }
                 previous = path
             } else {
-                guard path.count == 1, let field = ConfigField(rawValue: head) else { return false }
-                let bit = 1 << field.ordinal
-                guard seen & bit == 0 else { return false }
-                seen |= bit
+                guard path.count == 1, seen & (1 << rank) == 0 else { return nil }
+                seen |= 1 << rank
             }
+            layout |= UInt64(rank) << (3 * UInt64(index))
         }
-        return true
+        return layout
     }
 
     /// ``appendSparse(_:after:to:)`` for any diff (one read from a file): the paths sorted first.

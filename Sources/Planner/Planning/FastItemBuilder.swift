@@ -30,8 +30,8 @@ struct FastItemBuilder {
             let found = withUnsafeTemporaryAllocation(of: FieldValue?.self, capacity: Self.fields.count) { slots in
                 slots.initialize(repeating: nil)
                 for (field, value) in change.fields {
-                    guard let slot = Self.fields.firstIndex(of: field) else { return false }
-                    slots[slot] = value
+                    guard field != .configData else { return false }
+                    slots[field.ordinal] = value
                 }
                 for (slot, field) in Self.fields.enumerated() {
                     guard let value = slots[slot] else { continue }

@@ -267,10 +267,32 @@ public enum PlanBuilder {
         resolution.slotOf = [Int32](repeating: -1, count: snapshot.count)
         var index = SelectorIndex(snapshot: snapshot)
         let severity: Diagnostic.Severity = options.requireMatch ? .error : .warning
+        // Ids are looked up on every core first (for a snapshot file; -1: not found, -2: not an
+        // id row); slots are then handed out in input order.
+        var found: [Int32]?
+        if case .indexed(let snapshot) = snapshot.storage, rows.count >= 8_192 {
+            let lanes = ProcessInfo.processInfo.activeProcessorCount
+            let perLane = (rows.count + lanes - 1) / lanes
+            found = [Int32](unsafeUninitializedCapacity: rows.count) { buffer, initialized in
+                let storage = UncheckedBuffer(buffer)
+                DispatchQueue.concurrentPerform(iterations: lanes) { lane in
+                    for position in (lane * perLane)..<min(rows.count, (lane + 1) * perLane) {
+                        guard case .id(let id) = rows[position].selector else {
+                            storage.initialize(position, to: -2)
+                            continue
+                        }
+                        let target = snapshot.index(ofID: id) ?? snapshot.index(ofID: id.lowercased())
+                        storage.initialize(position, to: target.map(Int32.init) ?? -1)
+                    }
+                }
+                initialized = rows.count
+            }
+        }
         for (rowIndex, row) in rows.enumerated() {
             switch row.selector {
             case .id(let id):
-                if let target = index.target(ofID: id) {
+                let target = found.map { $0[rowIndex] >= 0 ? $0[rowIndex] : nil } ?? index.target(ofID: id)
+                if let target {
                     resolution.add(row: Int32(rowIndex), toConfig: target)
                 } else {
                     diagnostics.append(
