@@ -46,6 +46,15 @@ struct PlanFileTests {
         }
     }
 
+    @Test("before/after that no longer say what the diff says are refused (the fingerprint covers the diff)")
+    func editedBeforeAfter() throws {
+        let text = String(decoding: PlanFile.encode(Self.plan()), as: UTF8.self)
+        #expect(text.contains("\"after\":{\"enabled\":true}"))
+        let edited = text.replacingOccurrences(of: "\"after\":{\"enabled\":true}", with: "\"after\":{}")
+        #expect(throws: PlanFileError.self) { try PlanFile.decode(Data(edited.utf8), path: "p.json") }
+        #expect(throws: Never.self) { try PlanFile.decode(Data(text.utf8), path: "p.json") }
+    }
+
     @Test("a plan of another format version is refused")
     func version() throws {
         let text = String(decoding: PlanFile.encode(Self.plan()), as: UTF8.self)

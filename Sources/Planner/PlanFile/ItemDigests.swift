@@ -21,7 +21,7 @@ final class ItemDigests: @unchecked Sendable {
     /// Encodes `item` with `writer` (its buffer is reused) and records the digest at `position`.
     func record(_ item: PlanItem, at position: Int, using writer: inout JSONWriter) {
         writer.removeAll()
-        PlanEncoding.append(item, to: &writer)
+        PlanEncoding.append(item, to: &writer, digest: true)
         record(writer.withBytes { SHA256.hash(data: $0) }, at: position)
     }
 

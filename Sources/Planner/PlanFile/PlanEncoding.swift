@@ -5,8 +5,9 @@ import Foundation
 ///
 /// The plan file's items are written in exactly this encoding, one per line. The plan's
 /// fingerprint is the SHA-256 over the items' own SHA-256 digests (32 bytes each, in plan order),
-/// each digest taken over one item's encoding: items are encoded and hashed on every core, in
-/// any order, and only the 32-byte digests are hashed in sequence. It is the same JSON a
+/// each digest taken over one item's encoding without its `before` and `after` members (they
+/// only repeat the diff, and reading a plan checks that they do): items are encoded and hashed on
+/// every core, in any order, and only the 32-byte digests are hashed in sequence. It is the same JSON a
 /// `JSONEncoder` with sorted keys writes for ``PlanItem``'s `Codable` form, produced without the
 /// encoder's overhead.
 public enum PlanEncoding {
@@ -18,7 +19,7 @@ public enum PlanEncoding {
     }
 
     /// The plan fingerprint: lower-case hex SHA-256 over the SHA-256 digests of the items'
-    /// canonical encodings, in order.
+    /// canonical encodings (without `before` and `after`), in order.
     public static func fingerprint(of items: [PlanItem]) -> String {
         let digests = ItemDigests(count: items.count)
         let lanes = max(1, min(ProcessInfo.processInfo.activeProcessorCount, items.count / 2_048))
@@ -67,13 +68,19 @@ public enum PlanEncoding {
         return left.bytes == right.bytes
     }
 
-    static func append(_ item: PlanItem, to out: inout JSONWriter) {
-        let layout = layout(of: item.diff)
-        out.raw("{\"after\":")
-        appendSparse(item, layout: layout, after: true, to: &out)
-        out.raw(",\"before\":")
-        appendSparse(item, layout: layout, after: false, to: &out)
-        out.raw(",\"change\":")
+    /// Appends the canonical encoding of `item`; without `before` and `after` (`digest`), the
+    /// text its digest is taken over.
+    static func append(_ item: PlanItem, to out: inout JSONWriter, digest: Bool = false) {
+        if digest {
+            out.raw("{\"change\":")
+        } else {
+            let layout = layout(of: item.diff)
+            out.raw("{\"after\":")
+            appendSparse(item, layout: layout, after: true, to: &out)
+            out.raw(",\"before\":")
+            appendSparse(item, layout: layout, after: false, to: &out)
+            out.raw(",\"change\":")
+        }
         append(item.change, to: &out)
         out.raw(",\"destination\":")
         out.string(item.destination)

@@ -25,6 +25,7 @@ struct FastItemBuilder {
         guard let spans = index.spans(at: position) else { return nil }
         let change = merged.change
         var diff: [FieldChange] = []
+        diff.reserveCapacity(change.fields.count + (change.configDataPatch?.objectValue?.count ?? 0))
         if !change.fields.isEmpty {
             // The fields in their declared order (the diff's order), without hashing each one.
             let found = withUnsafeTemporaryAllocation(of: FieldValue?.self, capacity: Self.fields.count) { slots in
