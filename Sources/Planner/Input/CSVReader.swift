@@ -40,8 +40,7 @@ public struct CSVReader {
     /// The offset of the next byte to read.
     public private(set) var offset: Int
     private var line = 1
-    private var fieldCount = 8
-    private var scratch: [UInt8] = []
+    private var spanBuffer: [CSVFieldSpan] = []
 
     private static let quote = UInt8(ascii: "\"")
     private static let comma = UInt8(ascii: ",")
@@ -53,12 +52,30 @@ public struct CSVReader {
         self.bytes = bytes
         let hasBOM = bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF
         offset = hasBOM ? 3 : 0
+        spanBuffer.reserveCapacity(8)
     }
 
     /// The next record, `nil` at the end of the input.
     ///
     /// - Throws: ``CSVError`` for a malformed record; call again to continue with the next line.
     public mutating func next() throws(CSVError) -> CSVRecord? {
+        var spans = spanBuffer
+        spanBuffer = []
+        defer { spanBuffer = spans }
+        guard let recordLine = try nextSpans(into: &spans) else { return nil }
+        var fields: [String] = []
+        fields.reserveCapacity(spans.count)
+        for span in spans { fields.append(string(span)) }
+        return CSVRecord(line: recordLine, fields: fields)
+    }
+
+    /// Reads the next record as byte ranges (no `String` per field): `spans` is replaced by its
+    /// fields and the record's line is returned, `nil` at the end of the input.
+    ///
+    /// Exactly the checks of ``next()`` are made (including UTF-8 validity), in the same order, so
+    /// a record that comes back here decodes with ``string(_:)`` without failing.
+    mutating func nextSpans(into spans: inout [CSVFieldSpan]) throws(CSVError) -> Int? {
+        spans.removeAll(keepingCapacity: true)
         let count = bytes.count
         while offset < count {
             let byte = bytes[offset]
@@ -74,20 +91,20 @@ public struct CSVReader {
         }
         guard offset < count else { return nil }
         let recordLine = line
-        var fields: [String] = []
-        fields.reserveCapacity(fieldCount)
         while true {
-            let column = fields.count + 1
+            let column = spans.count + 1
             if offset < count, bytes[offset] == Self.quote {
                 offset += 1
                 let start = offset
                 var doubled = false
+                var bits: UInt8 = 0
                 while true {
                     guard offset < count else {
                         throw CSVError(
                             "quoted field is never closed (a '\"' is missing)", line: recordLine, column: column)
                     }
                     let byte = bytes[offset]
+                    bits |= byte
                     if byte == Self.quote {
                         if offset + 1 < count, bytes[offset + 1] == Self.quote {
                             doubled = true
@@ -107,11 +124,12 @@ public struct CSVReader {
                         "unexpected text after a closing quote (double a '\"' inside a quoted field)",
                         line: recordLine, column: column)
                 }
-                guard let field = decode(start, end, unescape: doubled) else {
+                // Removing one quote of each doubled pair cannot change UTF-8 validity: check the raw bytes.
+                if bits >= 0x80, !isValidUTF8(start, end) {
                     skipLine()
                     throw CSVError("field is not valid UTF-8", line: recordLine, column: column)
                 }
-                fields.append(field)
+                spans.append(CSVFieldSpan(start: start, end: end, escaped: doubled, ascii: bits < 0x80))
             } else {
                 let start = offset
                 var bits: UInt8 = 0
@@ -125,11 +143,11 @@ public struct CSVReader {
                     }
                     offset += 1
                 }
-                guard let field = bits < 0x80 ? ascii(start, offset) : decode(start, offset, unescape: false) else {
+                if bits >= 0x80, !isValidUTF8(start, offset) {
                     skipLine()
                     throw CSVError("field is not valid UTF-8", line: recordLine, column: column)
                 }
-                fields.append(field)
+                spans.append(CSVFieldSpan(start: start, end: offset, escaped: false, ascii: bits < 0x80))
             }
             guard offset < count else { break }
             let byte = bytes[offset]
@@ -141,8 +159,31 @@ public struct CSVReader {
             line += 1
             break
         }
-        fieldCount = fields.count
-        return CSVRecord(line: recordLine, fields: fields)
+        return recordLine
+    }
+
+    /// The raw bytes of a field (with doubled quotes still doubled when ``CSVFieldSpan/escaped``).
+    func rawBytes(_ span: CSVFieldSpan) -> UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(rebasing: bytes[span.start..<span.end])
+    }
+
+    /// The text of a field read by ``nextSpans(into:)``.
+    func string(_ span: CSVFieldSpan) -> String {
+        guard span.start < span.end, let base = bytes.baseAddress else { return "" }
+        let raw = UnsafeBufferPointer(
+            start: base.assumingMemoryBound(to: UInt8.self) + span.start, count: span.end - span.start)
+        guard span.escaped else { return String(decoding: raw, as: UTF8.self) }
+        return String(unsafeUninitializedCapacity: raw.count) { out in
+            var written = 0
+            var index = 0
+            while index < raw.count {
+                let byte = raw[index]
+                out[written] = byte
+                written += 1
+                index += byte == Self.quote ? 2 : 1
+            }
+            return written
+        }
     }
 
     /// A comma, LF, or CR that starts a CRLF (or ends the input).
@@ -163,24 +204,23 @@ public struct CSVReader {
         }
     }
 
-    /// Decodes bytes known to be ASCII (always valid UTF-8) without validating them again.
-    private func ascii(_ start: Int, _ end: Int) -> String {
-        guard start < end, let base = bytes.baseAddress else { return "" }
-        let buffer = UnsafeBufferPointer(start: base.assumingMemoryBound(to: UInt8.self) + start, count: end - start)
-        return String(decoding: buffer, as: UTF8.self)
+    private func isValidUTF8(_ start: Int, _ end: Int) -> Bool {
+        String(validating: UnsafeRawBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self) != nil
     }
+}
 
-    private mutating func decode(_ start: Int, _ end: Int, unescape: Bool) -> String? {
-        if start == end { return "" }
-        let slice = UnsafeRawBufferPointer(rebasing: bytes[start..<end])
-        guard unescape else { return String(validating: slice, as: UTF8.self) }
-        scratch.removeAll(keepingCapacity: true)
-        var index = start
-        while index < end {
-            let byte = bytes[index]
-            scratch.append(byte)
-            index += byte == Self.quote ? 2 : 1
-        }
-        return String(validating: scratch, as: UTF8.self)
-    }
+/// Where one field of a CSV record lies in the input: the fast path of ``CSVReader`` hands these
+/// out instead of a `String` per field.
+struct CSVFieldSpan: Sendable, Hashable {
+    /// The offset of the field's first byte (after an opening quote).
+    var start: Int
+    /// The offset just past the field's last byte (before a closing quote).
+    var end: Int
+    /// Whether the field was quoted and holds doubled quotes (its raw bytes are not its text).
+    var escaped: Bool
+    /// Whether every byte is ASCII.
+    var ascii: Bool
+
+    /// Whether the field's text is empty.
+    var isEmpty: Bool { start == end }
 }

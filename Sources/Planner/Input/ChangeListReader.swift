@@ -26,10 +26,8 @@ public enum ChangeListReader {
     }
 
     static func read(_ mapped: MappedFile, name: String, format: ChangeListFormat?) -> ChangeList {
-        let bytes = mapped.bytes
-        let digest = mapped.sha256
-        let resolved = format ?? sniff(bytes)
-        var state = State(validator: Validator(file: name))
+        let resolved = format ?? sniff(mapped.bytes)
+        var state = State(validator: Validator(file: name), digest: StreamingDigest(mapped))
         switch resolved {
         case .csv: readCSV(mapped, into: &state)
         case .json, .jsonLines: readJSON(mapped, lines: resolved == .jsonLines, into: &state)
@@ -38,12 +36,13 @@ public enum ChangeListReader {
             state.diagnostics.append(Diagnostic(.warning, file: name, "the change list has no rows"))
         }
         return ChangeList(
-            file: name, format: resolved, digest: digest, rows: state.rows, recordCount: state.records,
+            file: name, format: resolved, digest: state.digest.finalize(), rows: state.rows, recordCount: state.records,
             diagnostics: state.diagnostics)
     }
 
     private struct State {
         var validator: Validator
+        var digest: StreamingDigest
         var rows: [ChangeRow] = []
         var diagnostics: [Diagnostic] = []
         var records = 0
@@ -103,13 +102,15 @@ public enum ChangeListReader {
                 columns.append(nil)
             }
         }
-        let names = header.fields.map(\.trimmingSpaces)
-        var cells: [(column: Column, name: String, position: Int?, value: RawValue)] = []
+        var interpreter = CSVRowInterpreter(
+            validator: state.validator, columns: columns, names: header.fields.map(\.trimmingSpaces))
+        var spans: [CSVFieldSpan] = []
+        spans.reserveCapacity(columns.count)
         while true {
-            let record: CSVRecord
+            let line: Int
             do {
-                guard let next = try reader.next() else { break }
-                record = next
+                guard let next = try reader.nextSpans(into: &spans) else { break }
+                line = next
             } catch {
                 state.records += 1
                 state.diagnostics.append(
@@ -117,24 +118,31 @@ public enum ChangeListReader {
                 continue
             }
             state.records += 1
-            if state.records & 0xFFFF == 0 { mapped.release(upTo: reader.offset) }
-            guard record.fields.count == columns.count else {
+            if state.records & 0x3FF == 0 {
+                state.digest.advance(to: reader.offset)
+                if state.records == 0x1000 { reserveRows(&state.rows, read: reader.offset, of: mapped.bytes.count) }
+            }
+            guard spans.count == columns.count else {
                 state.diagnostics.append(
                     Diagnostic(
-                        .error, file: file, line: record.line,
-                        "row has \(record.fields.count) field\(record.fields.count == 1 ? "" : "s") "
+                        .error, file: file, line: line,
+                        "row has \(spans.count) field\(spans.count == 1 ? "" : "s") "
                             + "but the header has \(columns.count)"))
                 continue
             }
-            cells.removeAll(keepingCapacity: true)
-            for (index, field) in record.fields.enumerated() {
-                guard let column = columns[index] else { continue }
-                cells.append((column, names[index], index + 1, .text(field)))
-            }
-            if let row = state.validator.interpret(line: record.line, cells: cells, into: &state.diagnostics) {
+            if let row = interpreter.interpret(line: line, spans: spans, reader: reader, into: &state.diagnostics) {
                 state.rows.append(row)
             }
         }
+    }
+
+    /// Reserves room for the rows the rest of the input probably holds (extrapolated from the
+    /// bytes read so far, plus a little), so a million rows are not copied at each doubling and
+    /// the list does not keep up to twice the room it needs.
+    private static func reserveRows(_ rows: inout [ChangeRow], read: Int, of total: Int) {
+        guard read > 0, !rows.isEmpty else { return }
+        let expected = Double(rows.count) * Double(total) / Double(read)
+        rows.reserveCapacity(Int(expected * 1.02) + 64)
     }
 
     // MARK: JSON
@@ -145,6 +153,11 @@ public enum ChangeListReader {
         let start = bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF ? 3 : 0
         var parser = JSONParser(bytes: bytes, offset: start)
         var reportedKeys: Set<String> = []
+
+        func progress(_ offset: Int) {
+            state.digest.advance(to: offset)
+            if state.records == 0x1000 { reserveRows(&state.rows, read: offset, of: bytes.count) }
+        }
 
         func record(_ value: JSONValue, line: Int) {
             state.records += 1
@@ -200,7 +213,7 @@ public enum ChangeListReader {
                 do {
                     let value = try parser.parseValue()
                     record(value, line: line)
-                    if state.records & 0xFFFF == 0 { mapped.release(upTo: parser.offset) }
+                    if state.records & 0x3FF == 0 { progress(parser.offset) }
                 } catch {
                     state.records += 1
                     state.diagnostics.append(
@@ -217,7 +230,7 @@ public enum ChangeListReader {
                     _ = parser.peek()
                     let line = parser.line
                     record(try parser.parseValue(), line: line)
-                    if state.records & 0xFFFF == 0 { mapped.release(upTo: parser.offset) }
+                    if state.records & 0x3FF == 0 { progress(parser.offset) }
                 } while parser.consume(UInt8(ascii: ","))
                 try parser.expect(UInt8(ascii: "]"))
             }

@@ -152,7 +152,7 @@ public struct Validator: Sendable {
                     error(position, "'expectedVersion' must be a whole number, got \(Self.shown(cell))")
                 }
             case .wave:
-                if let number = Self.wholeNumber(cell), let small = Int(exactly: number), abs(small) < 1_000_000 {
+                if let number = Self.wholeNumber(cell), let small = Int(exactly: number), small.magnitude < 1_000_000 {
                     wave = small
                 } else {
                     error(position, "'wave' must be a whole number, got \(Self.shown(cell))")
@@ -205,14 +205,19 @@ public struct Validator: Sendable {
 
     /// The value of a `configData.<key>` cell: JSON when it parses, else the text as a string.
     static func cellValue(_ text: String) -> JSONValue {
-        guard let first = text.utf8.first(where: { $0 != 0x20 && $0 != 0x09 }) else { return .string(text) }
+        mayBeJSON(text.utf8) ? (try? JSONValue(parsing: text)) ?? .string(text) : .string(text)
+    }
+
+    /// Whether a `configData.<key>` cell with these UTF-8 bytes is worth parsing as JSON.
+    static func mayBeJSON(_ bytes: some Sequence<UInt8>) -> Bool {
+        guard let first = bytes.first(where: { $0 != 0x20 && $0 != 0x09 }) else { return false }
         // Only texts that can start a JSON value are tried; `007` is not JSON and stays a string.
         switch first {
         case UInt8(ascii: "{"), UInt8(ascii: "["), UInt8(ascii: "\""), UInt8(ascii: "-"), UInt8(ascii: "t"),
             UInt8(ascii: "f"), UInt8(ascii: "n"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-            return (try? JSONValue(parsing: text)) ?? .string(text)
+            return true
         default:
-            return .string(text)
+            return false
         }
     }
 
@@ -223,6 +228,12 @@ public struct Validator: Sendable {
             return "must contain only letters, digits, '_' and '-': '\(text)'"
         }
         return nil
+    }
+
+    /// Whether the UTF-8 `bytes` are a valid value of `field` (``problem(with:for:)`` is `nil`).
+    static func isValid(_ bytes: UnsafeRawBufferPointer, for field: ConfigField) -> Bool {
+        if field.isUUID, !isUUID(bytes) { return false }
+        return !field.isRequired || bytes.allSatisfy(isIdentifierByte)
     }
 
     private static func isIdentifierByte(_ byte: UInt8) -> Bool {
@@ -236,9 +247,15 @@ public struct Validator: Sendable {
 
     /// Whether `text` is a UUID in its canonical 8-4-4-4-12 hex form (either case).
     public static func isUUID(_ text: String) -> Bool {
-        var count = 0
-        for byte in text.utf8 {
-            switch count {
+        var text = text
+        return text.withUTF8 { isUUID(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// Whether the UTF-8 `bytes` are a UUID in its canonical 8-4-4-4-12 hex form (either case).
+    static func isUUID(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        guard bytes.count == 36 else { return false }
+        for (index, byte) in bytes.enumerated() {
+            switch index {
             case 8, 13, 18, 23: guard byte == UInt8(ascii: "-") else { return false }
             default:
                 switch byte {
@@ -248,10 +265,8 @@ public struct Validator: Sendable {
                 default: return false
                 }
             }
-            count += 1
-            if count > 36 { return false }
         }
-        return count == 36
+        return true
     }
 
     private static func wholeNumber(_ cell: Cell) -> Int64? {

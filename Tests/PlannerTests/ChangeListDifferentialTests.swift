@@ -1,0 +1,258 @@
+import Foundation
+import TestSupport
+import Testing
+
+@testable import Planner
+
+/// The CSV path of ``ChangeListReader`` reads byte ranges and builds ordinary rows itself; these
+/// tests compare it, row for row and diagnostic for diagnostic, with the straightforward path it
+/// replaced (every field a `String`, every row through ``Validator/interpret(line:cells:into:)``),
+/// kept here as the reference.
+@Suite("Change-list reader against the reference CSV path")
+struct ChangeListDifferentialTests {
+    /// The previous CSV reading code, unchanged: the reference.
+    enum Reference {
+        static func read(_ text: String, file: String = "changes.csv") -> ChangeList {
+            let mapped = MappedFile(data: Data(text.utf8))
+            var rows: [ChangeRow] = []
+            var diagnostics: [Diagnostic] = []
+            var records = 0
+            readCSV(mapped, validator: Validator(file: file), rows: &rows, diagnostics: &diagnostics, records: &records)
+            if records == 0, !diagnostics.contains(where: { $0.severity == .error }) {
+                diagnostics.append(Diagnostic(.warning, file: file, "the change list has no rows"))
+            }
+            return ChangeList(
+                file: file, format: .csv, digest: mapped.sha256, rows: rows, recordCount: records,
+                diagnostics: diagnostics)
+        }
+
+        static func readCSV(
+            _ mapped: MappedFile, validator: Validator, rows: inout [ChangeRow], diagnostics: inout [Diagnostic],
+            records: inout Int
+        ) {
+            let file = validator.file
+            var reader = CSVReader(bytes: mapped.bytes)
+            var header: CSVRecord?
+            while header == nil {
+                do {
+                    guard let record = try reader.next() else {
+                        diagnostics.append(
+                            Diagnostic(
+                                .error, file: file, line: 1, "the file is empty: a CSV change list needs a header row"))
+                        return
+                    }
+                    header = record
+                } catch {
+                    diagnostics.append(
+                        Diagnostic(.error, file: file, line: error.line, column: error.column, error.message))
+                    return
+                }
+            }
+            guard let header else { return }
+            var columns: [Column?] = []
+            var firstColumn: [String: Int] = [:]
+            for (index, raw) in header.fields.enumerated() {
+                let name = raw.trimmingSpaces
+                if let previous = firstColumn[name] {
+                    diagnostics.append(
+                        Diagnostic(
+                            .error, file: file, line: header.line, column: index + 1,
+                            "column '\(name)' appears twice (columns \(previous) and \(index + 1))"))
+                    columns.append(nil)
+                    continue
+                }
+                firstColumn[name] = index + 1
+                if let column = Column(name: name) {
+                    columns.append(column)
+                } else {
+                    diagnostics.append(
+                        Diagnostic(
+                            .error, file: file, line: header.line, column: index + 1, Column.unknownMessage(name)))
+                    columns.append(nil)
+                }
+            }
+            let names = header.fields.map(\.trimmingSpaces)
+            var cells: [(column: Column, name: String, position: Int?, value: RawValue)] = []
+            while true {
+                let record: CSVRecord
+                do {
+                    guard let next = try reader.next() else { break }
+                    record = next
+                } catch {
+                    records += 1
+                    diagnostics.append(
+                        Diagnostic(.error, file: file, line: error.line, column: error.column, error.message))
+                    continue
+                }
+                records += 1
+                guard record.fields.count == columns.count else {
+                    diagnostics.append(
+                        Diagnostic(
+                            .error, file: file, line: record.line,
+                            "row has \(record.fields.count) field\(record.fields.count == 1 ? "" : "s") "
+                                + "but the header has \(columns.count)"))
+                    continue
+                }
+                cells.removeAll(keepingCapacity: true)
+                for (index, field) in record.fields.enumerated() {
+                    guard let column = columns[index] else { continue }
+                    cells.append((column, names[index], index + 1, .text(field)))
+                }
+                if let row = validator.interpret(line: record.line, cells: cells, into: &diagnostics) {
+                    rows.append(row)
+                }
+            }
+        }
+    }
+
+    static let columnNames = [
+        "id", "name", "entityType", "entityId", "destination", "destinationId", "integrationCredentialsId",
+        "match.destination", "match.name", "match.entityId", "match.integrationCredentialsId", "match.entityType",
+        "configData", "configData.url", "configData.a", "configData.a.b", "configData.webhook.secret",
+        "configData.webhook.url", "configData.x", "enabled", "expectedVersion", "wave", "destinaton", "match.version",
+        "configData.", " wave ",
+    ]
+
+    static let uuids = [
+        "11111111-1111-4111-8111-111111111111", "AAAAAAAA-bbbb-4CCC-8ddd-EEEEEEEEEEEE",
+        "22222222-2222-4222-8222-222222222222", "33333333-3333-4333-8333-333333333333",
+    ]
+
+    static let texts = [
+        "", "", "", "\\N", "\\N", "Stripe", "Webhook", "bad name!", "Zürich", "  ", "\t", "a,b", "say \"hi\"",
+        "line\nbreak", "\\n", "\\NN", "x-1_2", "not-a-uuid", "11111111-1111-4111-8111-11111111111",
+        "11111111-1111-4111-8111-1111111111111", "11111111+1111-4111-8111-111111111111",
+    ]
+
+    static let numbers = [
+        "0", "7", " 7 ", "\t3", "-3", "+5", "-", "+", "1e3", "3.0", "999999", "1000000", "-999999",
+        "9223372036854775807", "9223372036854775808", "-9223372036854775808", "٣", "0x10", "007",
+    ]
+
+    static let json = [
+        "{\"a\":1}", "{\"b\":{\"c\":2}}", "{}", "[1,2]", "{\"a\":", "null", "true", "42", "\"s\"", "{\"a\":{}}",
+        "{\"webhook\":{\"url\":\"u\"}}", "https://hooks.example.com/1", "tok-1-new", "{ \"x\" : [1, {\"y\": null}] }",
+        "-", "nul", "3.5", "-0", "\"unterminated", "tr", " {\"a\":1} ",
+    ]
+
+    static let flags = ["true", "TRUE", "True", "tRuE", "false", "False", "yes", "1", " true", "truE", "ｔrue"]
+
+    /// A random cell for a column: mostly plausible, often wrong (rarely when `valid`).
+    static func cell(for name: String, valid: Bool, using random: inout SplitMix64) -> String {
+        let pool: [String]
+        let column = name.trimmingCharacters(in: .whitespaces)
+        if valid, Int.random(in: 0..<15, using: &random) > 0 {
+            switch column {
+            case "id": pool = uuids + uuids.map { $0.lowercased() } + [""]
+            case "entityId", "destinationId", "integrationCredentialsId", "match.entityId",
+                "match.integrationCredentialsId":
+                pool = uuids + ["", "\\N"]
+            case "entityType", "destination": pool = ["Bill", "Stripe", "x-1_2", ""]
+            case "expectedVersion": pool = ["0", "7", " 7 ", "+5", "9223372036854775807", ""]
+            case "wave": pool = ["0", "1", "-3", "999999", "\t2", ""]
+            case "enabled": pool = ["true", "TRUE", "True", "tRuE", ""]
+            case "configData": pool = ["{\"a\":1}", "{}", "\\N", "", "{\"b\":{\"c\":2}}"]
+            case let other where other.hasPrefix("configData."): pool = json + ["eu", "us", "\\N", "", "Zürich"]
+            default: pool = ["Stripe", "Name_1", "Zürich", "", "\\N", "a,b", "say \"hi\"", "Bill"]
+            }
+            return pool.randomElement(using: &random) ?? ""
+        }
+        switch column {
+        case "id", "entityId", "destinationId", "integrationCredentialsId", "match.entityId",
+            "match.integrationCredentialsId":
+            pool = uuids + uuids + uuids.map { $0.lowercased() } + texts
+        case "expectedVersion", "wave": pool = numbers + ["", "", "\\N"]
+        case "enabled": pool = flags + ["", "", "", "\\N"]
+        case let other where other.hasPrefix("configData"): pool = json + texts
+        default: pool = texts + ["Bill", "Stripe", "Stripe", "Name_1"]
+        }
+        return pool.randomElement(using: &random) ?? ""
+    }
+
+    static func quoted(_ field: String, always: Bool) -> String {
+        guard always || field.contains(where: { ",\"\r\n".contains($0) }) else { return field }
+        return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
+    /// A random change list: a header from ``columnNames`` (with duplicates and typos at times),
+    /// rows of random cells, some quoted, some with a field too few or a malformed quote.
+    static func randomList(using random: inout SplitMix64) -> String {
+        let valid = Bool.random(using: &random)
+        let names = valid ? Array(columnNames.prefix(22)) : columnNames
+        var header = (0..<Int.random(in: 1...6, using: &random)).map { _ in
+            names.randomElement(using: &random) ?? "id"
+        }
+        if Int.random(in: 0..<3, using: &random) > 0 { header.insert("id", at: 0) }
+        if Int.random(in: 0..<4, using: &random) == 0 {
+            header = Array(Set(header)).sorted()
+        }
+        let lineEnd = Bool.random(using: &random) ? "\r\n" : "\n"
+        var text = header.map { quoted($0, always: false) }.joined(separator: ",") + lineEnd
+        for _ in 0..<Int.random(in: 0...40, using: &random) {
+            var fields = header.map { name in
+                quoted(
+                    cell(for: name, valid: valid, using: &random), always: Int.random(in: 0..<6, using: &random) == 0)
+            }
+            switch Int.random(in: 0..<(valid ? 400 : 40), using: &random) {
+            case 0: fields.removeLast()
+            case 1: fields.append("extra")
+            case 2: fields[0] = "bad\"quote"
+            case 3: fields[0] = "\"unclosed"
+            case 4: text += lineEnd
+            default: break
+            }
+            text += fields.joined(separator: ",") + lineEnd
+        }
+        if Bool.random(using: &random), text.hasSuffix(lineEnd) { text.removeLast(lineEnd.count) }
+        return text
+    }
+
+    static func expectSame(_ text: String) {
+        let fast = ChangeListReader.read(data: Data(text.utf8), file: "changes.csv", format: .csv)
+        let reference = Reference.read(text)
+        #expect(fast.rows == reference.rows, "rows differ for \(text.debugDescription)")
+        #expect(fast.diagnostics == reference.diagnostics, "diagnostics differ for \(text.debugDescription)")
+        #expect(fast.recordCount == reference.recordCount)
+        #expect(fast.digest == reference.digest)
+    }
+
+    @Test("random change lists read the same rows and diagnostics as the reference path (seeded)")
+    func randomLists() {
+        var random = SplitMix64(seed: 0xC5F0_2026)
+        for _ in 0..<400 { Self.expectSame(Self.randomList(using: &random)) }
+    }
+
+    @Test("many rows repeating a few values share strings and values and still equal the reference")
+    func repeatedValues() throws {
+        var random = SplitMix64(seed: 7)
+        var text = "id,integrationCredentialsId,destination,match.name,configData.url,configData.region,enabled,wave\n"
+        for row in 0..<3000 {
+            let id = String(format: "%08x-0000-4000-8000-%012x", row, row)
+            let selector = row % 7 == 0 ? "" : id
+            let match = row % 7 == 0 ? ["A", "B", "\\N"].randomElement(using: &random) ?? "A" : ""
+            let credential = Self.uuids.randomElement(using: &random) ?? ""
+            let url = row % 3 == 0 ? "" : "https://hooks.example.com/\(row)"
+            let region = ["eu", "us", "\\N", "", "{\"zone\":\"a\"}"].randomElement(using: &random) ?? ""
+            let wave = row % 5 == 0 ? "" : String(row % 3)
+            text +=
+                "\(selector),\(credential),Stripe,\(match),\(url),\(Self.quoted(region, always: false)),"
+                + "\(row % 4 == 0 ? "true" : ""),\(wave)\n"
+        }
+        Self.expectSame(text)
+        let list = ChangeListReader.read(data: Data(text.utf8), file: "changes.csv", format: .csv)
+        #expect(list.rows.count == 3000)
+        #expect(!list.hasErrors)
+    }
+
+    @Test("the digest streamed while reading is the SHA-256 of the whole file", arguments: [0, 1, 5000])
+    func digest(rows: Int) throws {
+        let directory = try TestSupport.temporaryDirectory()
+        let url = directory.appendingPathComponent("changes.csv")
+        var text = "id,wave\n"
+        for row in 0..<rows { text += String(format: "%08x-0000-4000-8000-%012x,%d\n", row, row, row % 3) }
+        try Data(text.utf8).write(to: url)
+        let list = try ChangeListReader.read(url: url)
+        #expect(list.digest == Digests.sha256Hex(Data(text.utf8)))
+        #expect(list.rows.count == rows)
+    }
+}
