@@ -182,6 +182,23 @@ struct FastPathTests {
                 + JSONValue.string("a \"quoted\" \\ line\nbreak\u{1} é ✓ and a longer tail").canonicalText)
     }
 
+    @Test("the digest form of an item is the binary layout docs/FORMATS.md describes")
+    func digestForm() {
+        let item = PlanItem(
+            id: "a", name: nil, entityType: "B", destination: "W", versionRead: 3, expectedVersion: nil,
+            diff: [FieldChange(path: ["name"], before: nil, after: .string("x"), secret: false)], enable: true,
+            enabledRead: false, wave: 1, inputLines: [2], status: .update, change: ConfigChange(enable: true))
+        var writer = JSONWriter()
+        PlanEncoding.appendDigestForm(item, to: &writer)
+        let hex = writer.bytes.map { String(format: "%02x", $0) }.joined()
+        let expected = [
+            "0100000061", "00", "0100000042", "0100000057", "0300000000000000", "00", "01", "01", "0100000000000000",
+            "06000000" + "757064617465", "01000000", "0200000000000000", "01", "00000000", "00",
+            "01000000", "01000000", "040000006e616d65", "00", "01" + "03000000" + "227822", "00",
+        ].joined()
+        #expect(hex == expected)
+    }
+
     static func numbersByValue(_ value: JSONValue) -> JSONValue {
         switch value {
         case .double(let number): Int64(exactly: number).map(JSONValue.integer) ?? value

@@ -18,10 +18,11 @@ final class ItemDigests: @unchecked Sendable {
         storage.deallocate()
     }
 
-    /// Encodes `item` with `writer` (its buffer is reused) and records the digest at `position`.
+    /// Writes the digest form of `item` with `writer` (its buffer is reused) and records its
+    /// digest at `position`.
     func record(_ item: PlanItem, at position: Int, using writer: inout JSONWriter) {
         writer.removeAll()
-        PlanEncoding.append(item, to: &writer, digest: true)
+        PlanEncoding.appendDigestForm(item, to: &writer)
         record(writer.withBytes { SHA256.hash(data: $0) }, at: position)
     }
 

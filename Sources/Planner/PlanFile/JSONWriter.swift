@@ -56,6 +56,57 @@ struct JSONWriter: ~Copyable {
         count += length
     }
 
+    // MARK: Binary (the digest form of plan items)
+
+    /// A little-endian 32-bit count.
+    mutating func uint32(_ value: Int) {
+        reserve(4)
+        let bits = UInt32(truncatingIfNeeded: value).littleEndian
+        withUnsafeBytes(of: bits) { append($0.baseAddress.unsafelyUnwrapped.assumingMemoryBound(to: UInt8.self), 4) }
+    }
+
+    /// A little-endian 64-bit number.
+    mutating func int64(_ value: Int64) {
+        let bits = value.littleEndian
+        withUnsafeBytes(of: bits) { append($0.baseAddress.unsafelyUnwrapped.assumingMemoryBound(to: UInt8.self), 8) }
+    }
+
+    /// UTF-8 text after its 32-bit length.
+    mutating func text(_ text: String) {
+        if let done: Void = text.utf8.withContiguousStorageIfAvailable({ utf8 in
+            uint32(utf8.count)
+            if let base = utf8.baseAddress { append(base, utf8.count) }
+        }) {
+            return done
+        }
+        var copy = text
+        copy.withUTF8 { utf8 in
+            uint32(utf8.count)
+            if let base = utf8.baseAddress { append(base, utf8.count) }
+        }
+    }
+
+    /// `0`, or `1` and the text.
+    mutating func optionalText(_ text: String?) {
+        guard let text else { return byte(0) }
+        byte(1)
+        self.text(text)
+    }
+
+    /// What `body` writes, after its 32-bit length.
+    mutating func lengthPrefixed(_ body: (inout JSONWriter) -> Void) {
+        uint32(0)
+        let start = count
+        body(&self)
+        let bits = UInt32(truncatingIfNeeded: count - start).littleEndian
+        withUnsafeBytes(of: bits) {
+            (base + start - 4).update(
+                from: $0.baseAddress.unsafelyUnwrapped.assumingMemoryBound(to: UInt8.self), count: 4)
+        }
+    }
+
+    // MARK: JSON
+
     mutating func raw(_ text: StaticString) {
         append(text.utf8Start, text.utf8CodeUnitCount)
     }

@@ -5,9 +5,10 @@ import Foundation
 ///
 /// The plan file's items are written in exactly this encoding, one per line. The plan's
 /// fingerprint is the SHA-256 over the items' own SHA-256 digests (32 bytes each, in plan order),
-/// each digest taken over one item's encoding without its `before` and `after` members (they
-/// only repeat the diff, and reading a plan checks that they do): items are encoded and hashed on
-/// every core, in any order, and only the 32-byte digests are hashed in sequence. It is the same JSON a
+/// each digest taken over the item's digest form (``appendDigestForm(_:to:)``: its members but
+/// `before` and `after`, which only repeat the diff and which reading a plan checks, in a compact
+/// binary layout): items are hashed on every core, in any order, and only the 32-byte digests
+/// are hashed in sequence. It is the same JSON a
 /// `JSONEncoder` with sorted keys writes for ``PlanItem``'s `Codable` form, produced without the
 /// encoder's overhead.
 public enum PlanEncoding {
@@ -19,7 +20,7 @@ public enum PlanEncoding {
     }
 
     /// The plan fingerprint: lower-case hex SHA-256 over the SHA-256 digests of the items'
-    /// canonical encodings (without `before` and `after`), in order.
+    /// digest forms, in order.
     public static func fingerprint(of items: [PlanItem]) -> String {
         let digests = ItemDigests(count: items.count)
         let lanes = max(1, min(ProcessInfo.processInfo.activeProcessorCount, items.count / 2_048))
@@ -68,19 +69,78 @@ public enum PlanEncoding {
         return left.bytes == right.bytes
     }
 
-    /// Appends the canonical encoding of `item`; without `before` and `after` (`digest`), the
-    /// text its digest is taken over.
-    static func append(_ item: PlanItem, to out: inout JSONWriter, digest: Bool = false) {
-        if digest {
-            out.raw("{\"change\":")
+    /// Appends the digest form of `item`: every member but `before` and `after` (which repeat
+    /// the diff) in a fixed binary layout (`docs/FORMATS.md`, "Plan file"). Text is UTF-8 after a
+    /// 4-byte length, numbers are 8 bytes, both little-endian; JSON values are their canonical text.
+    static func appendDigestForm(_ item: PlanItem, to out: inout JSONWriter) {
+        out.text(item.id)
+        out.optionalText(item.name)
+        out.text(item.entityType)
+        out.text(item.destination)
+        out.int64(item.versionRead)
+        if let expected = item.expectedVersion {
+            out.byte(1)
+            out.int64(expected)
         } else {
-            let layout = layout(of: item.diff)
-            out.raw("{\"after\":")
-            appendSparse(item, layout: layout, after: true, to: &out)
-            out.raw(",\"before\":")
-            appendSparse(item, layout: layout, after: false, to: &out)
-            out.raw(",\"change\":")
+            out.byte(0)
         }
+        out.byte(item.enable ? 1 : 0)
+        out.byte(item.enabledRead.map { $0 ? 2 : 1 } ?? 0)
+        out.int64(Int64(item.wave))
+        out.text(item.status.rawValue)
+        out.uint32(item.inputLines.count)
+        for line in item.inputLines { out.int64(Int64(line)) }
+        let change = item.change
+        out.byte(change.enable ? 1 : 0)
+        out.uint32(change.fields.count)
+        if change.fields.count == 1, let (field, value) = change.fields.first {
+            appendDigestField(field, value, to: &out)
+        } else {
+            for field in fieldsByName {
+                guard let value = change.fields[field] else { continue }
+                appendDigestField(field, value, to: &out)
+            }
+        }
+        if let patch = change.configDataPatch {
+            out.byte(1)
+            out.lengthPrefixed { $0.value(patch.objectValue.map { .object(Secrets.redact($0)) } ?? patch) }
+        } else {
+            out.byte(0)
+        }
+        out.uint32(item.diff.count)
+        for entry in item.diff {
+            out.uint32(entry.path.count)
+            for key in entry.path { out.text(key) }
+            appendDigestValue(entry.before, to: &out)
+            appendDigestValue(entry.after, to: &out)
+            out.byte(entry.secret ? 1 : 0)
+        }
+    }
+
+    private static func appendDigestValue(_ value: JSONValue?, to out: inout JSONWriter) {
+        guard let value else { return out.byte(0) }
+        out.byte(1)
+        out.lengthPrefixed { $0.value(value) }
+    }
+
+    private static func appendDigestField(_ field: ConfigField, _ value: FieldValue, to out: inout JSONWriter) {
+        out.text(field.rawValue)
+        switch value {
+        case .set(let text):
+            out.byte(1)
+            out.text(text)
+        case .clear: out.byte(0)
+        }
+    }
+
+    /// Appends the canonical encoding of `item`.
+    static func append(_ item: PlanItem, to out: inout JSONWriter) {
+        let layout = layout(of: item.diff)
+        out.raw("{\"after\":")
+        appendSparse(item, layout: layout, after: true, to: &out)
+        out.raw(",\"before\":")
+        appendSparse(item, layout: layout, after: false, to: &out)
+        out.raw(",\"change\":")
         append(item.change, to: &out)
         out.raw(",\"destination\":")
         out.string(item.destination)

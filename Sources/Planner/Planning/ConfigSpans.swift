@@ -1,3 +1,5 @@
+import Foundation
+
 /// Where the members a plan reads sit in one config object of a snapshot file: the offset of
 /// each one's value (`-1`: absent), found by scanning the object once without decoding it.
 struct ConfigSpans {
@@ -36,10 +38,24 @@ struct ConfigSpans {
 
     /// The slot of a member name the planner reads (`nil` for the others).
     static func slot(of name: UnsafeBufferPointer<UInt8>) -> Int? {
-        for (slot, known) in names.enumerated() where known.count == name.count && known.first == name.first {
-            if known.withUnsafeBufferPointer({ $0.elementsEqual(name) }) { return slot }
+        guard let first = name.first, let base = name.baseAddress else { return nil }
+        // The candidate by length and first letter, then one comparison.
+        let slot: Int
+        switch name.count {
+        case 2: slot = 0
+        case 4: slot = 9
+        case 7: slot = first == UInt8(ascii: "v") ? 1 : 7
+        case 8: slot = 3
+        case 10: slot = first == UInt8(ascii: "c") ? 6 : 2
+        case 11: slot = 4
+        case 13: slot = 5
+        case 24: slot = 8
+        default: return nil
         }
-        return nil
+        let same = names[slot].withUnsafeBufferPointer { known in
+            known.count == name.count && known.baseAddress.map { memcmp($0, base, name.count) == 0 } == true
+        }
+        return same ? slot : nil
     }
 
     private subscript(slot: Int) -> Int {
