@@ -253,18 +253,13 @@ public struct Validator: Sendable {
 
     /// Whether the UTF-8 `bytes` are a UUID in its canonical 8-4-4-4-12 hex form (either case).
     static func isUUID(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        guard bytes.count == 36 else { return false }
-        for (index, byte) in bytes.enumerated() {
-            switch index {
-            case 8, 13, 18, 23: guard byte == UInt8(ascii: "-") else { return false }
-            default:
-                switch byte {
-                case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "a")...UInt8(ascii: "f"),
-                    UInt8(ascii: "A")...UInt8(ascii: "F"):
-                    break
-                default: return false
-                }
-            }
+        guard bytes.count == 36, bytes[8] == UInt8(ascii: "-"), bytes[13] == UInt8(ascii: "-"),
+            bytes[18] == UInt8(ascii: "-"), bytes[23] == UInt8(ascii: "-")
+        else { return false }
+        for index in 0..<36 where index != 8 && index != 13 && index != 18 && index != 23 {
+            let byte = bytes[index]
+            // 0-9, or a-f / A-F (setting bit 5 maps exactly A-F onto a-f).
+            guard byte &- UInt8(ascii: "0") < 10 || (byte | 0x20) &- UInt8(ascii: "a") < 6 else { return false }
         }
         return true
     }
