@@ -144,8 +144,8 @@ struct CSVRowInterpreter {
                     guard !field.isRequired else { return nil }
                     cell = FieldCell(field: field, value: .clear, index: index, slot: Self.nullSlot)
                 } else {
-                    guard Validator.isValid(bytes, for: field) else { return nil }
-                    let text = interners[index].intern(bytes)
+                    guard let text = interners[index].intern(bytes, where: { Validator.isValid($0, for: field) })
+                    else { return nil }
                     cell = FieldCell(field: field, value: .set(text.text), index: index, slot: text.slot)
                 }
                 if firstField == nil { firstField = cell } else { moreFields.append(cell) }
@@ -154,8 +154,8 @@ struct CSVRowInterpreter {
                 if isNull {
                     cell = MatchCell(field: field, value: nil, index: index, slot: Self.nullSlot)
                 } else {
-                    guard Validator.isValid(bytes, for: field) else { return nil }
-                    let text = interners[index].intern(bytes)
+                    guard let text = interners[index].intern(bytes, where: { Validator.isValid($0, for: field) })
+                    else { return nil }
                     cell = MatchCell(field: field, value: text.text, index: index, slot: text.slot)
                 }
                 if firstMatch == nil { firstMatch = cell } else { moreMatches.append(cell) }
