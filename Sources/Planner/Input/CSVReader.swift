@@ -140,13 +140,21 @@ public struct CSVReader {
                 let start = offset
                 var bits: UInt8 = 0
                 var index = offset
-                // Eight bytes at a time while none of them is a comma, LF, CR or quote.
+                // Eight bytes at a time up to the first comma, LF, CR or quote; the byte loop below
+                // then decides what that byte means.
                 var wide: UInt64 = 0
                 while index + 8 <= count {
-                    let word = bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self)
-                    if Self.holdsSpecialByte(word) { break }
-                    wide |= word
-                    index += 8
+                    let word = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self))
+                    let specials = Self.specialBytes(word)
+                    if specials == 0 {
+                        wide |= word
+                        index += 8
+                        continue
+                    }
+                    let plain = specials.trailingZeroBitCount >> 3
+                    wide |= word & ((1 &<< (plain &* 8)) &- 1)
+                    index += plain
+                    break
                 }
                 if wide & 0x8080_8080_8080_8080 != 0 { bits = 0x80 }
                 while index < count {
@@ -209,13 +217,15 @@ public struct CSVReader {
         }
     }
 
-    /// Whether any byte of `word` is a comma, LF, CR or quote.
-    private static func holdsSpecialByte(_ word: UInt64) -> Bool {
+    /// The high bit of the bytes of `word` (first byte in memory lowest) that are a comma, LF, CR or
+    /// quote. Only the lowest set bit is exact (a borrow may mark a byte above it), which is all
+    /// that finding the first such byte needs.
+    private static func specialBytes(_ word: UInt64) -> UInt64 {
         let ones: UInt64 = 0x0101_0101_0101_0101
         let highs: UInt64 = 0x8080_8080_8080_8080
-        func holdsZeroByte(_ value: UInt64) -> Bool { (value &- ones) & ~value & highs != 0 }
-        return holdsZeroByte(word ^ (ones &* UInt64(comma))) || holdsZeroByte(word ^ (ones &* UInt64(newline)))
-            || holdsZeroByte(word ^ (ones &* UInt64(carriageReturn))) || holdsZeroByte(word ^ (ones &* UInt64(quote)))
+        func zeroBytes(_ value: UInt64) -> UInt64 { (value &- ones) & ~value & highs }
+        return zeroBytes(word ^ (ones &* UInt64(comma))) | zeroBytes(word ^ (ones &* UInt64(newline)))
+            | zeroBytes(word ^ (ones &* UInt64(carriageReturn))) | zeroBytes(word ^ (ones &* UInt64(quote)))
     }
 
     /// A comma, LF, or CR that starts a CRLF (or ends the input).
