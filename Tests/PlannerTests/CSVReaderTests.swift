@@ -142,6 +142,41 @@ struct CSVReaderTests {
         }
     }
 
+    @Test("long unquoted fields with lone CRs and non-ASCII text at every offset read back equal (seeded)")
+    func longUnquotedFields() throws {
+        var random = SplitMix64(seed: 0x0DD_F1E1D)
+        let pieces = ["a", "b", "7", " ", "\r", "é", "東", "🚀", "-", "\\", "N", "\t"]
+        for _ in 0..<300 {
+            let rows = (0..<Int.random(in: 1...4, using: &random)).map { _ in
+                (0..<Int.random(in: 1...4, using: &random)).map { _ in
+                    String(
+                        (0..<Int.random(in: 1...30, using: &random)).map { _ in
+                            pieces.randomElement(using: &random) ?? "a"
+                        }
+                        .joined())
+                }
+            }
+            // A CR just before the line end would be read as part of a CRLF: keep rows from ending in one.
+            let safe = rows.map { row in row.map { $0.hasSuffix("\r") ? $0 + "x" : $0 } }
+            let text = safe.map { $0.joined(separator: ",") }.joined(separator: "\n") + "\n"
+            #expect(try Self.read(text).map(\.fields) == safe, "CSV: \(text.debugDescription)")
+        }
+    }
+
+    @Test("an invalid UTF-8 byte is found at any offset of a long field")
+    func invalidUTF8Anywhere() throws {
+        for offset in 0..<24 {
+            var bytes =
+                Array("id,name\n1,".utf8) + Array(repeating: UInt8(ascii: "x"), count: 24) + Array("\n2,ok\n".utf8)
+            bytes[10 + offset] = 0xFF
+            let mapped = MappedFile(data: Data(bytes))
+            var reader = CSVReader(bytes: mapped.bytes)
+            _ = try reader.next()
+            #expect(throws: CSVError("field is not valid UTF-8", line: 2, column: 2)) { try reader.next() }
+            #expect(try reader.next() == CSVRecord(line: 3, fields: ["2", "ok"]))
+        }
+    }
+
     static func read(_ text: String) throws -> [CSVRecord] {
         let mapped = MappedFile(data: Data(text.utf8))
         var reader = CSVReader(bytes: mapped.bytes)

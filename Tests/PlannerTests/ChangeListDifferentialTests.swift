@@ -244,6 +244,39 @@ struct ChangeListDifferentialTests {
         #expect(!list.hasErrors)
     }
 
+    @Test("the word-at-a-time UUID check agrees with a byte-by-byte one for every byte at every position")
+    func uuidCheck() {
+        func reference(_ bytes: [UInt8]) -> Bool {
+            bytes.count == 36
+                && bytes.enumerated().allSatisfy { index, byte in
+                    [8, 13, 18, 23].contains(index)
+                        ? byte == UInt8(ascii: "-")
+                        : (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+                            || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(byte)
+                            || (UInt8(ascii: "A")...UInt8(ascii: "F")).contains(byte)
+                }
+        }
+        let valid = Array("0123abcd-ef45-4ABC-8DEF-6789aBcDeF01".utf8)
+        #expect(valid.withUnsafeBytes { Validator.isUUID($0) })
+        var disagreements: [String] = []
+        for position in valid.indices {
+            for byte in UInt8.min...UInt8.max {
+                var candidate = valid
+                candidate[position] = byte
+                if candidate.withUnsafeBytes({ Validator.isUUID($0) }) != reference(candidate) {
+                    disagreements.append("byte \(byte) at \(position)")
+                }
+            }
+        }
+        for length in [0, 35, 37] {
+            let candidate = Array(repeating: UInt8(ascii: "a"), count: length)
+            if candidate.withUnsafeBytes({ Validator.isUUID($0) }) { disagreements.append("length \(length)") }
+        }
+        #expect(disagreements.isEmpty)
+        #expect(Validator.isUUID(String(decoding: valid, as: UTF8.self)))
+        #expect(!Validator.isUUID("0123abcd-ef45-4ABC-8DEF-6789aBcDeF0é"))
+    }
+
     @Test("the digest streamed while reading is the SHA-256 of the whole file", arguments: [0, 1, 5000])
     func digest(rows: Int) throws {
         let directory = try TestSupport.temporaryDirectory()

@@ -61,4 +61,27 @@ struct StringInternerTests {
         #expect(interner.isEnabled)
         #expect(Self.intern("", in: &interner).text.isEmpty)
     }
+
+    @Test("only texts not in the table yet are tested, and a rejected text is never interned")
+    func validation() {
+        var interner = StringInterner()
+        var tested = 0
+        let good = Array("a-text-long-enough-to-allocate".utf8)
+        for _ in 0..<3 {
+            let interned = good.withUnsafeBytes { bytes in
+                interner.intern(
+                    bytes,
+                    where: { _ in
+                        tested += 1
+                        return true
+                    })
+            }
+            #expect(interned?.text == "a-text-long-enough-to-allocate")
+        }
+        #expect(tested == 1)
+        let bad = Array("rejected".utf8)
+        for _ in 0..<2 {
+            #expect(bad.withUnsafeBytes { bytes in interner.intern(bytes, where: { _ in false }) } == nil)
+        }
+    }
 }

@@ -98,24 +98,30 @@ public struct CSVReader {
                 let start = offset
                 var doubled = false
                 var bits: UInt8 = 0
+                var index = offset
+                var newlines = 0
                 while true {
-                    guard offset < count else {
+                    guard index < count else {
+                        offset = index
+                        line += newlines
                         throw CSVError(
                             "quoted field is never closed (a '\"' is missing)", line: recordLine, column: column)
                     }
-                    let byte = bytes[offset]
+                    let byte = bytes[index]
                     bits |= byte
                     if byte == Self.quote {
-                        if offset + 1 < count, bytes[offset + 1] == Self.quote {
+                        if index + 1 < count, bytes[index + 1] == Self.quote {
                             doubled = true
-                            offset += 2
+                            index += 2
                             continue
                         }
                         break
                     }
-                    if byte == Self.newline { line += 1 }
-                    offset += 1
+                    if byte == Self.newline { newlines += 1 }
+                    index += 1
                 }
+                offset = index
+                line += newlines
                 let end = offset
                 offset += 1
                 if offset < count, !isDelimiter(at: offset) {
@@ -133,16 +139,41 @@ public struct CSVReader {
             } else {
                 let start = offset
                 var bits: UInt8 = 0
-                while offset < count, !isDelimiter(at: offset) {
-                    bits |= bytes[offset]
-                    if bytes[offset] == Self.quote {
-                        skipLine()
-                        throw CSVError(
-                            "'\"' inside an unquoted field (quote the whole field and double the '\"')",
-                            line: recordLine, column: column)
+                var index = offset
+                // Eight bytes at a time up to the first comma, LF, CR or quote; the byte loop below
+                // then decides what that byte means.
+                var wide: UInt64 = 0
+                while index + 8 <= count {
+                    let word = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self))
+                    let specials = Self.specialBytes(word)
+                    if specials == 0 {
+                        wide |= word
+                        index += 8
+                        continue
                     }
-                    offset += 1
+                    let plain = specials.trailingZeroBitCount >> 3
+                    wide |= word & ((1 &<< (plain &* 8)) &- 1)
+                    index += plain
+                    break
                 }
+                if wide & 0x8080_8080_8080_8080 != 0 { bits = 0x80 }
+                while index < count {
+                    let byte = bytes[index]
+                    // Only a comma, LF, CR or quote can end the field or be wrong in it.
+                    if byte <= Self.quote || byte == Self.comma {
+                        if isDelimiter(at: index) { break }
+                        if byte == Self.quote {
+                            offset = index
+                            skipLine()
+                            throw CSVError(
+                                "'\"' inside an unquoted field (quote the whole field and double the '\"')",
+                                line: recordLine, column: column)
+                        }
+                    }
+                    bits |= byte
+                    index += 1
+                }
+                offset = index
                 if bits >= 0x80, !isValidUTF8(start, offset) {
                     skipLine()
                     throw CSVError("field is not valid UTF-8", line: recordLine, column: column)
@@ -184,6 +215,17 @@ public struct CSVReader {
             }
             return written
         }
+    }
+
+    /// The high bit of the bytes of `word` (first byte in memory lowest) that are a comma, LF, CR or
+    /// quote. Only the lowest set bit is exact (a borrow may mark a byte above it), which is all
+    /// that finding the first such byte needs.
+    private static func specialBytes(_ word: UInt64) -> UInt64 {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        func zeroBytes(_ value: UInt64) -> UInt64 { (value &- ones) & ~value & highs }
+        return zeroBytes(word ^ (ones &* UInt64(comma))) | zeroBytes(word ^ (ones &* UInt64(newline)))
+            | zeroBytes(word ^ (ones &* UInt64(carriageReturn))) | zeroBytes(word ^ (ones &* UInt64(quote)))
     }
 
     /// A comma, LF, or CR that starts a CRLF (or ends the input).

@@ -13,6 +13,29 @@ struct CSVRowInterpreter {
         case id, field(ConfigField), match(ConfigField), configData, configDataKey, enabled, expectedVersion, wave
     }
 
+    /// One interpreted `configData.<key>` cell: its value, column and interner slot (`nil`: not shared).
+    private struct LeafCell {
+        var value: JSONValue
+        var index: Int
+        var slot: Int?
+    }
+
+    /// One interpreted field cell.
+    private struct FieldCell {
+        var field: ConfigField
+        var value: FieldValue
+        var index: Int
+        var slot: Int?
+    }
+
+    /// One interpreted `match.<field>` cell.
+    private struct MatchCell {
+        var field: ConfigField
+        var value: String?
+        var index: Int
+        var slot: Int?
+    }
+
     /// The slot of a `\N` cell (one past the interner's slots).
     private static let nullSlot = StringInterner.capacity
 
@@ -31,9 +54,10 @@ struct CSVRowInterpreter {
     /// Whether two `configData.<key>` columns can set overlapping keys (only the validator's leaf
     /// comparison can then tell whether a row is valid).
     private let pathsOverlap: Bool
-    private var fieldCells: [(field: ConfigField, value: FieldValue, index: Int, slot: Int?)] = []
-    private var matchCells: [(field: ConfigField, value: String?, index: Int, slot: Int?)] = []
-    private var leafCells: [(value: JSONValue, index: Int, slot: Int?)] = []
+    /// The cells of a kind after the first one, in the row being read.
+    private var moreFields: [FieldCell] = []
+    private var moreMatches: [MatchCell] = []
+    private var moreLeaves: [LeafCell] = []
     private var cells: [(column: Column, name: String, position: Int?, value: RawValue)] = []
 
     /// An interpreter for rows whose CSV columns have these meanings and (trimmed) names; `nil`
@@ -89,14 +113,20 @@ struct CSVRowInterpreter {
     }
 
     /// The row when it is ordinary and valid; `nil` when the validator must look at it.
+    ///
+    /// Cells of one kind are kept as "the first one" plus, rarely, the others, so the common row
+    /// (one cell of each kind) builds its values with no temporary collection at all.
     private mutating func ordinaryRow(line: Int, spans: [CSVFieldSpan], reader: CSVReader) -> ChangeRow? {
-        fieldCells.removeAll(keepingCapacity: true)
-        matchCells.removeAll(keepingCapacity: true)
-        leafCells.removeAll(keepingCapacity: true)
         var id: String?
         var enable = false
         var expectedVersion: Int64?
         var wave: Int?
+        var firstField: FieldCell?
+        var firstMatch: MatchCell?
+        var firstLeaf: LeafCell?
+        if !moreFields.isEmpty { moreFields.removeAll(keepingCapacity: true) }
+        if !moreMatches.isEmpty { moreMatches.removeAll(keepingCapacity: true) }
+        if !moreLeaves.isEmpty { moreLeaves.removeAll(keepingCapacity: true) }
 
         for index in spans.indices {
             let span = spans[index]
@@ -109,34 +139,40 @@ struct CSVRowInterpreter {
                 guard !isNull, Validator.isUUID(bytes) else { return nil }
                 id = String(decoding: bytes, as: UTF8.self)
             case .field(let field):
+                let cell: FieldCell
                 if isNull {
                     guard !field.isRequired else { return nil }
-                    fieldCells.append((field, .clear, index, Self.nullSlot))
+                    cell = FieldCell(field: field, value: .clear, index: index, slot: Self.nullSlot)
                 } else {
-                    guard Validator.isValid(bytes, for: field) else { return nil }
-                    let text = interners[index].intern(bytes)
-                    fieldCells.append((field, .set(text.text), index, text.slot))
+                    guard let text = interners[index].intern(bytes, where: { Validator.isValid($0, for: field) })
+                    else { return nil }
+                    cell = FieldCell(field: field, value: .set(text.text), index: index, slot: text.slot)
                 }
+                if firstField == nil { firstField = cell } else { moreFields.append(cell) }
             case .match(let field):
+                let cell: MatchCell
                 if isNull {
-                    matchCells.append((field, nil, index, Self.nullSlot))
+                    cell = MatchCell(field: field, value: nil, index: index, slot: Self.nullSlot)
                 } else {
-                    guard Validator.isValid(bytes, for: field) else { return nil }
-                    let text = interners[index].intern(bytes)
-                    matchCells.append((field, text.text, index, text.slot))
+                    guard let text = interners[index].intern(bytes, where: { Validator.isValid($0, for: field) })
+                    else { return nil }
+                    cell = MatchCell(field: field, value: text.text, index: index, slot: text.slot)
                 }
+                if firstMatch == nil { firstMatch = cell } else { moreMatches.append(cell) }
             case .configData: return nil
             case .configDataKey:
+                let cell: LeafCell
                 if isNull {
-                    leafCells.append((.null, index, Self.nullSlot))
+                    cell = LeafCell(value: .null, index: index, slot: Self.nullSlot)
                 } else if Validator.mayBeJSON(bytes) {
                     let value = Validator.cellValue(String(decoding: bytes, as: UTF8.self))
                     if case .object(let members) = value, !members.isEmpty { return nil }
-                    leafCells.append((value, index, nil))
+                    cell = LeafCell(value: value, index: index, slot: nil)
                 } else {
                     let text = interners[index].intern(bytes)
-                    leafCells.append((.string(text.text), index, text.slot))
+                    cell = LeafCell(value: .string(text.text), index: index, slot: text.slot)
                 }
+                if firstLeaf == nil { firstLeaf = cell } else { moreLeaves.append(cell) }
             case .enabled:
                 guard span.ascii, bytes.count == 4, bytes[0] | 0x20 == UInt8(ascii: "t"),
                     bytes[1] | 0x20 == UInt8(ascii: "r"), bytes[2] | 0x20 == UInt8(ascii: "u"),
@@ -153,62 +189,69 @@ struct CSVRowInterpreter {
                 wave = small
             }
         }
-        if leafCells.count > 1, pathsOverlap { return nil }
+        if !moreLeaves.isEmpty, pathsOverlap { return nil }
         let selector: Selector
-        switch (id, matchCells.isEmpty) {
-        case (let id?, true): selector = .id(id)
-        case (nil, false):
+        switch (id, firstMatch) {
+        case (let id?, nil): selector = .id(id)
+        case (nil, let first?):
             if expectedVersion != nil { return nil }
-            selector = .match(matchValue())
+            selector = .match(matchValue(first))
         default: return nil
         }
-        let change = ConfigChange(fields: fieldsValue(), configDataPatch: patchValue(), enable: enable)
+        var fields: [ConfigField: FieldValue] = [:]
+        if let firstField { fields = fieldsValue(firstField) }
+        var patch: JSONValue?
+        if let firstLeaf { patch = patchValue(firstLeaf) }
+        let change = ConfigChange(fields: fields, configDataPatch: patch, enable: enable)
         guard change.hasFieldChanges || enable else { return nil }
         return ChangeRow(line: line, selector: selector, change: change, expectedVersion: expectedVersion, wave: wave)
     }
 
-    private mutating func fieldsValue() -> [ConfigField: FieldValue] {
-        if fieldCells.count == 1, let slot = fieldCells[0].slot {
-            let cell = fieldCells[0]
-            if let shared = sharedFields[cell.index].element(slot) { return shared }
-            let fields = [cell.field: cell.value]
-            sharedFields[cell.index].store(fields, at: slot)
+    private mutating func fieldsValue(_ first: FieldCell) -> [ConfigField: FieldValue] {
+        guard moreFields.isEmpty else {
+            var fields = [ConfigField: FieldValue](minimumCapacity: moreFields.count + 1)
+            fields[first.field] = first.value
+            for cell in moreFields { fields[cell.field] = cell.value }
             return fields
         }
-        var fields = [ConfigField: FieldValue](minimumCapacity: fieldCells.count)
-        for cell in fieldCells { fields[cell.field] = cell.value }
+        if let slot = first.slot, let shared = sharedFields[first.index].element(slot) { return shared }
+        let fields = [first.field: first.value]
+        if let slot = first.slot { sharedFields[first.index].store(fields, at: slot) }
         return fields
     }
 
-    private mutating func matchValue() -> [ConfigField: String?] {
-        if matchCells.count == 1, let slot = matchCells[0].slot {
-            let cell = matchCells[0]
-            if let shared = sharedMatches[cell.index].element(slot) { return shared }
-            let match: [ConfigField: String?] = [cell.field: cell.value]
-            sharedMatches[cell.index].store(match, at: slot)
+    private mutating func matchValue(_ first: MatchCell) -> [ConfigField: String?] {
+        guard moreMatches.isEmpty else {
+            var match = [ConfigField: String?](minimumCapacity: moreMatches.count + 1)
+            match[first.field] = .some(first.value)
+            for cell in moreMatches { match[cell.field] = .some(cell.value) }
             return match
         }
-        var match = [ConfigField: String?](minimumCapacity: matchCells.count)
-        for cell in matchCells { match[cell.field] = .some(cell.value) }
+        if let slot = first.slot, let shared = sharedMatches[first.index].element(slot) { return shared }
+        let match: [ConfigField: String?] = [first.field: first.value]
+        if let slot = first.slot { sharedMatches[first.index].store(match, at: slot) }
         return match
     }
 
-    private mutating func patchValue() -> JSONValue? {
-        guard !leafCells.isEmpty else { return nil }
-        if leafCells.count == 1, paths[leafCells[0].index].count == 1, let slot = leafCells[0].slot {
-            let cell = leafCells[0]
-            if let shared = sharedPatches[cell.index].element(slot) { return shared }
-            let patch = JSONValue.object([paths[cell.index][0]: cell.value])
-            sharedPatches[cell.index].store(patch, at: slot)
-            return patch
+    private mutating func patchValue(_ first: LeafCell) -> JSONValue {
+        let path = paths[first.index]
+        guard moreLeaves.isEmpty else {
+            let leaves = [first] + moreLeaves
+            guard leaves.allSatisfy({ paths[$0.index].count == 1 }) else {
+                return PatchLeaves.build(leaves.map { PatchLeaf(path: paths[$0.index], value: $0.value) }) ?? .null
+            }
+            // Keys of distinct, non-overlapping columns: what PatchLeaves.build makes, without the walk.
+            var object = [String: JSONValue](minimumCapacity: leaves.count)
+            for cell in leaves { object[paths[cell.index][0]] = cell.value }
+            return .object(object)
         }
-        guard leafCells.allSatisfy({ paths[$0.index].count == 1 }) else {
-            return PatchLeaves.build(leafCells.map { PatchLeaf(path: paths[$0.index], value: $0.value) })
+        guard path.count == 1 else {
+            return PatchLeaves.build([PatchLeaf(path: path, value: first.value)]) ?? .null
         }
-        // Keys of distinct, non-overlapping columns: what PatchLeaves.build makes, without the walk.
-        var object = [String: JSONValue](minimumCapacity: leafCells.count)
-        for cell in leafCells { object[paths[cell.index][0]] = cell.value }
-        return .object(object)
+        if let slot = first.slot, let shared = sharedPatches[first.index].element(slot) { return shared }
+        let patch = JSONValue.object([path[0]: first.value])
+        if let slot = first.slot { sharedPatches[first.index].store(patch, at: slot) }
+        return patch
     }
 
     /// `Int64(text.trimmingSpaces)` on bytes.

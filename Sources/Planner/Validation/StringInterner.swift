@@ -28,7 +28,16 @@ struct StringInterner {
 
     /// The string for `bytes` (valid UTF-8) and its slot, when it is (now) in the table.
     mutating func intern(_ bytes: UnsafeRawBufferPointer) -> (text: String, slot: Int?) {
-        guard isEnabled else { return (Self.make(bytes), nil) }
+        intern(bytes, where: { _ in true }) ?? (Self.make(bytes), nil)
+    }
+
+    /// The string for `bytes` (valid UTF-8) and its slot, or `nil` when `isValid` rejects the
+    /// bytes. `isValid` is only asked about texts not in the table yet (the table holds only
+    /// texts it accepted), so an interner must always be used with the same test.
+    mutating func intern(
+        _ bytes: UnsafeRawBufferPointer, where isValid: (UnsafeRawBufferPointer) -> Bool
+    ) -> (text: String, slot: Int?)? {
+        guard isEnabled else { return isValid(bytes) ? (Self.make(bytes), nil) : nil }
         if strings.isEmpty {
             strings = Array(repeating: nil, count: Self.capacity)
             hashes = Array(repeating: 0, count: Self.capacity)
@@ -38,7 +47,7 @@ struct StringInterner {
             isEnabled = false
             strings = []
             hashes = []
-            return (Self.make(bytes), nil)
+            return isValid(bytes) ? (Self.make(bytes), nil) : nil
         }
         let hash = Self.hash(bytes)
         var slot = Int(truncatingIfNeeded: hash) & (Self.capacity - 1)
@@ -49,6 +58,7 @@ struct StringInterner {
             }
             slot = (slot + 1) & (Self.capacity - 1)
         }
+        guard isValid(bytes) else { return nil }
         let text = Self.make(bytes)
         guard filled < Self.capacity / 2 else { return (text, nil) }
         strings[slot] = text

@@ -254,19 +254,29 @@ public struct Validator: Sendable {
     /// Whether the UTF-8 `bytes` are a UUID in its canonical 8-4-4-4-12 hex form (either case).
     static func isUUID(_ bytes: UnsafeRawBufferPointer) -> Bool {
         guard bytes.count == 36 else { return false }
-        for (index, byte) in bytes.enumerated() {
-            switch index {
-            case 8, 13, 18, 23: guard byte == UInt8(ascii: "-") else { return false }
-            default:
-                switch byte {
-                case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "a")...UInt8(ascii: "f"),
-                    UInt8(ascii: "A")...UInt8(ascii: "F"):
-                    break
-                default: return false
-                }
-            }
+        // Five 8-byte words (the last two overlap) checked a word at a time: every byte must be a hex
+        // digit except the dashes at 8, 13, 18 and 23, which must be dashes.
+        let dash = UInt8(ascii: "-")
+        guard bytes[8] == dash, bytes[13] == dash, bytes[18] == dash, bytes[23] == dash else { return false }
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        func holds(_ offset: Int, dashes: UInt64) -> Bool {
+            let word = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+            return word & highs == 0 && hexBytes(word) | dashes == highs
         }
-        return true
+        return holds(0, dashes: 0) && holds(8, dashes: 0x0000_8000_0000_0080)
+            && holds(16, dashes: 0x8000_0000_0080_0000) && holds(24, dashes: 0) && holds(28, dashes: 0)
+    }
+
+    /// The high bit of every byte of `word` (all ASCII) that is a hex digit, either case.
+    private static func hexBytes(_ word: UInt64) -> UInt64 {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        /// The high bit of every byte in `low...high` (bytes below 0x80, so no carries cross bytes).
+        func within(_ value: UInt64, _ low: UInt8, _ high: UInt8) -> UInt64 {
+            (value &+ ones &* UInt64(0x80 - low)) & ~(value &+ ones &* UInt64(0x7F - high)) & highs
+        }
+        return within(word, UInt8(ascii: "0"), UInt8(ascii: "9"))
+            | within(word | (ones &* 0x20), UInt8(ascii: "a"), UInt8(ascii: "f"))
     }
 
     private static func wholeNumber(_ cell: Cell) -> Int64? {
