@@ -55,7 +55,9 @@ public enum PlanFile {
         if let failure { throw .unwritable(path: path, reason: failure.localizedDescription) }
     }
 
-    private static func write(_ plan: Plan, to sink: ([UInt8]) -> Void) {
+    /// The plan file's bytes handed to `sink` in pieces, in order (``encode(_:)`` without
+    /// holding the whole file).
+    public static func write(_ plan: Plan, to sink: ([UInt8]) -> Void) {
         var out = JSONWriter()
         out.raw("{")
         if let baseURL = plan.baseURL {

@@ -32,6 +32,13 @@ public enum PlanRenderer {
 
     /// Plain text for a terminal.
     public static func text(_ plan: Plan) -> String {
+        var out = ""
+        writeText(plan) { out += $0 }
+        return out
+    }
+
+    /// ``text(_:)`` handed to `sink` in pieces of about 64 KB (a million-item plan is never one string).
+    public static func writeText(_ plan: Plan, to sink: (String) -> Void) {
         let summary = Summary(plan)
         var out = "Plan for \(plan.input.file) (\(plan.input.rows) row\(plan.input.rows == 1 ? "" : "s"))"
         if let org = plan.org { out += " in org \(org)" }
@@ -43,6 +50,10 @@ public enum PlanRenderer {
         for warning in plan.warnings { out += "  \(warning)\n" }
         var wave: Int?
         for item in plan.items where item.status != .unchanged {
+            if out.utf8.count > 1 << 16 {
+                sink(out)
+                out = ""
+            }
             if summary.waves.count > 1, wave != item.wave {
                 wave = item.wave
                 out += "\nwave \(item.wave)\n"
@@ -58,11 +69,18 @@ public enum PlanRenderer {
             }
             if item.enable { out += "    enabled: false → true (POST …/enable)\n" }
         }
-        return out
+        sink(out)
     }
 
     /// A Markdown document a reviewer can read in a ticket.
     public static func markdown(_ plan: Plan) -> String {
+        var out = ""
+        writeMarkdown(plan) { out += $0 }
+        return out
+    }
+
+    /// ``markdown(_:)`` handed to `sink` in pieces of about 64 KB.
+    public static func writeMarkdown(_ plan: Plan, to sink: (String) -> Void) {
         let summary = Summary(plan)
         var out = "# Plan: \(escape(plan.input.file))\n\n"
         out += "| | |\n|---|---|\n"
@@ -82,6 +100,10 @@ public enum PlanRenderer {
         }
         var wave: Int?
         for item in plan.items where item.status != .unchanged {
+            if out.utf8.count > 1 << 16 {
+                sink(out)
+                out = ""
+            }
             if wave != item.wave {
                 wave = item.wave
                 out += "\n## Wave \(item.wave)\n"
@@ -109,7 +131,7 @@ public enum PlanRenderer {
                 "\n\(summary.unchanged) config\(summary.unchanged == 1 ? " is" : "s are") already in the planned state "
             out += "and will not be written.\n"
         }
-        return out
+        sink(out)
     }
 
     private static func fromTo(_ change: FieldChange) -> String {

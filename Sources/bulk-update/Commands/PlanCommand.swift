@@ -57,12 +57,19 @@ struct PlanCommand: AsyncParsableCommand {
     @OptionGroup var connection: ConnectionOptions
 
     func run() async throws {
+        // A saved snapshot is read while the change list is (a large one of each takes a core each).
+        async let saved = snapshot.map { path in Result { try Self.readSnapshot(path) } }
         let list = try PlannerCommandSupport.readChanges(changes, format: inputFormat)
         if list.hasErrors {
             PlannerCommandSupport.printDiagnostics(Validator.validate(list))
             throw ExitCode(2)
         }
-        let state = try await loadSnapshot()
+        let state: State
+        if let read = await saved {
+            state = try read.get()
+        } else {
+            state = try await loadSnapshot()
+        }
         let result = PlanBuilder.build(
             changes: list, snapshot: state.snapshot, options: PlanOptions(requireMatch: requireMatch), org: state.org,
             baseURL: state.baseURL)
@@ -76,10 +83,11 @@ struct PlanCommand: AsyncParsableCommand {
                 throw ExitCode(1)
             }
         }
+        let output = FileHandle.standardOutput
         switch format {
-        case .text: FileHandle.standardOutput.write(Data(PlanRenderer.text(result.plan).utf8))
-        case .markdown: FileHandle.standardOutput.write(Data(PlanRenderer.markdown(result.plan).utf8))
-        case .json: FileHandle.standardOutput.write(PlanFile.encode(result.plan))
+        case .text: PlanRenderer.writeText(result.plan) { output.write(Data($0.utf8)) }
+        case .markdown: PlanRenderer.writeMarkdown(result.plan) { output.write(Data($0.utf8)) }
+        case .json: PlanFile.write(result.plan) { output.write(Data($0)) }
         }
         if let out { PlannerCommandSupport.standardError("plan written to \(out)\n") }
     }
@@ -101,8 +109,13 @@ struct PlanCommand: AsyncParsableCommand {
                 snapshot: Snapshot(configs: configs), org: client.settings.orgId,
                 baseURL: client.settings.baseURL.absoluteString)
         }
+        return try Self.readSnapshot(snapshot)
+    }
+
+    /// Reads a saved snapshot (exit 2 when it is not one).
+    static func readSnapshot(_ path: String) throws -> State {
         do {
-            return State(snapshot: try Snapshot.read(url: URL(fileURLWithPath: snapshot), displayName: snapshot))
+            return State(snapshot: try Snapshot.read(url: URL(fileURLWithPath: path), displayName: path))
         } catch {
             PlannerCommandSupport.standardError("error: \(error)\n")
             throw ExitCode(2)
