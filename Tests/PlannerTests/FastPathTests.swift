@@ -52,7 +52,9 @@ struct FastPathTests {
     static func makeCase(seed: UInt64) -> Case {
         var random = SplitMix64(seed: seed)
         let count = 4 + Int(random.next() % 12)
-        let ids = (0..<count).map { String(format: "%08x-0000-4000-8000-%012x", seed & 0xFFFF_FFFF, $0) }
+        var ids = (0..<count).map { String(format: "%08x-0000-4000-8000-%012x", seed & 0xFFFF_FFFF, $0) }
+        // Now and then two configs share an id (the later one is the one a lookup finds).
+        if random.next() % 10 == 0 { ids[count - 1] = ids[0] }
         var configs: [String] = []
         for (index, id) in ids.enumerated() {
             var members: [String] = [member("id", .string(id), &random)]

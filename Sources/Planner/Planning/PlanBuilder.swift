@@ -73,10 +73,10 @@ public enum PlanBuilder {
                     if case .indexed(let index) = snapshot.storage {
                         // Hand back the pages of the configs this lane has passed: its configs are
                         // a run of the file that no other lane reads.
-                        if releasedFrom < 0 { releasedFrom = index.starts[configIndex] }
+                        if releasedFrom < 0 { releasedFrom = index.start(of: configIndex) }
                         if rank & 0x0FFF == 0x0FFF {
-                            index.file.release(from: releasedFrom, upTo: index.ends[configIndex])
-                            releasedFrom = index.ends[configIndex]
+                            index.file.release(from: releasedFrom, upTo: index.end(of: configIndex))
+                            releasedFrom = index.end(of: configIndex)
                         }
                     }
                 }

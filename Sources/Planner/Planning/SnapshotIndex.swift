@@ -5,11 +5,8 @@ import Foundation
 /// the index (about 40 bytes each), not a million decoded objects.
 final class SnapshotIndex: @unchecked Sendable {
     let file: MappedFile
-    /// Each config's object: `starts[i]..<ends[i]` in ``file``.
-    let starts: [Int]
-    let ends: [Int]
-    private let idStarts: [Int]
-    private let idLengths: [Int32]
+    /// Where each config and its id are.
+    private let entries: [SnapshotScanner.Entry]
     /// ``ConfigSpans/slotCount`` recorded offsets per config (see ``SnapshotScanner``).
     private let spans: [Int32]
     /// Open addressing: config index + 1 (0: empty), capacity a power of two.
@@ -19,10 +16,7 @@ final class SnapshotIndex: @unchecked Sendable {
         precondition(spans.count == entries.count * ConfigSpans.slotCount)
         self.file = file
         self.spans = spans
-        starts = entries.map(\.start)
-        ends = entries.map(\.end)
-        idStarts = entries.map(\.idStart)
-        idLengths = entries.map { Int32($0.idLength) }
+        self.entries = entries
         var capacity = 16
         while capacity < entries.count * 2 { capacity <<= 1 }
         var table = [Int32](repeating: 0, count: capacity)
@@ -32,12 +26,11 @@ final class SnapshotIndex: @unchecked Sendable {
             let id = UnsafeRawBufferPointer(rebasing: bytes[entry.idStart..<(entry.idStart + entry.idLength)])
             var slot = Int(truncatingIfNeeded: Self.hash(id)) & mask
             while table[slot] != 0 {
-                let other = Int(table[slot] - 1)
+                let other = entries[Int(table[slot] - 1)]
                 // A repeated id: the later config wins, as in a decoded snapshot's lookup.
                 if Self.same(
-                    id,
-                    UnsafeRawBufferPointer(rebasing: bytes[idStarts[other]..<(idStarts[other] + Int(idLengths[other]))])
-                ) {
+                    id, UnsafeRawBufferPointer(rebasing: bytes[other.idStart..<(other.idStart + other.idLength)]))
+                {
                     break
                 }
                 slot = (slot + 1) & mask
@@ -47,11 +40,17 @@ final class SnapshotIndex: @unchecked Sendable {
         self.table = table
     }
 
-    var count: Int { starts.count }
+    /// Where the object of the config at `index` starts (its `{`).
+    func start(of index: Int) -> Int { entries[index].start }
+
+    /// Where the object of the config at `index` ends (after its `}`).
+    func end(of index: Int) -> Int { entries[index].end }
+
+    var count: Int { entries.count }
 
     /// The config at `index`, decoded (the scan proved it valid, so decoding cannot fail).
     func config(at index: Int) -> IntegrationConfig {
-        var parser = JSONParser(bytes: file.bytes, offset: starts[index])
+        var parser = JSONParser(bytes: file.bytes, offset: entries[index].start)
         return (try? Snapshot.config(&parser))
             ?? IntegrationConfig(id: id(at: index), version: 0, entityType: "", destination: "")
     }
@@ -60,7 +59,8 @@ final class SnapshotIndex: @unchecked Sendable {
     func spans(at index: Int) -> ConfigSpans? {
         spans.withUnsafeBufferPointer { all in
             ConfigSpans(
-                recorded: UnsafeBufferPointer(rebasing: all[(index * ConfigSpans.slotCount)...]), start: starts[index])
+                recorded: UnsafeBufferPointer(rebasing: all[(index * ConfigSpans.slotCount)...]),
+                start: entries[index].start)
         }
     }
 
@@ -75,9 +75,9 @@ final class SnapshotIndex: @unchecked Sendable {
 
     /// The id of the config at `index`.
     func id(at index: Int) -> String {
-        let start = idStarts[index]
+        let entry = entries[index]
         return String(
-            decoding: UnsafeRawBufferPointer(rebasing: file.bytes[start..<(start + Int(idLengths[index]))]),
+            decoding: UnsafeRawBufferPointer(rebasing: file.bytes[entry.idStart..<(entry.idStart + entry.idLength)]),
             as: UTF8.self)
     }
 
@@ -91,8 +91,10 @@ final class SnapshotIndex: @unchecked Sendable {
             let bytes = file.bytes
             while table[slot] != 0 {
                 let index = Int(table[slot] - 1)
-                let start = idStarts[index]
-                if Self.same(key, UnsafeRawBufferPointer(rebasing: bytes[start..<(start + Int(idLengths[index]))])) {
+                let entry = entries[index]
+                if Self.same(
+                    key, UnsafeRawBufferPointer(rebasing: bytes[entry.idStart..<(entry.idStart + entry.idLength)]))
+                {
                     return index
                 }
                 slot = (slot + 1) & mask
@@ -107,10 +109,23 @@ final class SnapshotIndex: @unchecked Sendable {
         return memcmp(left, right, a.count) == 0
     }
 
-    /// FNV-1a, 64 bits.
+    /// A 64-bit hash of an id, eight bytes at a time (not for adversaries: a table of one's own
+    /// org's ids).
     private static func hash(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
-        return hash ^ (hash >> 32)
+        var hash: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(bytes.count)
+        guard let base = bytes.baseAddress else { return hash }
+        var index = 0
+        while index + 8 <= bytes.count {
+            hash = (hash ^ base.loadUnaligned(fromByteOffset: index, as: UInt64.self)) &* 0xFF51_AFD7_ED55_8CCD
+            hash ^= hash >> 32
+            index += 8
+        }
+        var tail: UInt64 = 0
+        while index < bytes.count {
+            tail = tail << 8 | UInt64(bytes[index])
+            index += 1
+        }
+        hash = (hash ^ tail) &* 0xC4CE_B9FE_1A85_EC53
+        return hash ^ (hash >> 33)
     }
 }
