@@ -125,6 +125,13 @@ enum PlannerBenchmark {
         try PlanFile.write(result.plan, to: directory.appendingPathComponent("plan.json"))
         let writeTime = clock.lap()
         say(String(format: "  write plan file         %7.3f s  (CPU %.3f s)", writeTime, clock.lapCPU))
+        if ProcessInfo.processInfo.environment["BENCH_READ_PLAN"] != nil {
+            _ = clock.lap()
+            let read = try PlanFile.read(from: directory.appendingPathComponent("plan.json"))
+            say(
+                String(format: "  read plan file back     %7.3f s  (CPU %.3f s)", clock.lap(), clock.lapCPU)
+                    + " \(read.items.count) items")
+        }
         say("  peak RSS                \(peakRSS())")
         if result.hasErrors || result.plan.items.count != rows {
             say("  UNEXPECTED: \(result.diagnostics.prefix(3))")

@@ -55,6 +55,41 @@ struct PlanFileTests {
         #expect(throws: Never.self) { try PlanFile.decode(Data(text.utf8), path: "p.json") }
     }
 
+    @Test("a plan read back equals the plan written, whole doubles and nested values included")
+    func exactRoundTrip() throws {
+        var config = TestInputs.config(TestInputs.id1)
+        config.configData = ["ratio": .double(5), "nested": .object(["list": .array([.double(0.5), .null])])]
+        let result = TestInputs.plan(
+            "id,configData.ratio,configData.nested.list\n\(TestInputs.id1),6.0,[1]\n",
+            snapshot: Snapshot(configs: [config]))
+        let read = try PlanFile.decode(PlanFile.encode(result.plan))
+        #expect(read == result.plan)
+    }
+
+    @Test(
+        "a damaged plan names what is wrong and where",
+        arguments: [
+            ("\"versionRead\":", "\"versionRead\":\"x\",\"old\":", "unexpected value at items[0].versionRead"),
+            ("\"status\":\"update\"", "\"status\":\"maybe\"", "unexpected value at items[1].status"),
+            ("\"fingerprint\":", "\"fingerprint\":1,\"x\":", "unexpected value at fingerprint"),
+        ])
+    func damaged(find: String, replace: String, message: String) throws {
+        let text = String(decoding: PlanFile.encode(Self.plan()), as: UTF8.self)
+        let edited = text.replacingOccurrences(of: find, with: replace)
+        #expect(edited != text)
+        do {
+            _ = try PlanFile.decode(Data(edited.utf8), path: "p.json")
+            Issue.record("a damaged plan was read")
+        } catch {
+            guard case .malformed(let path, let reason) = error else {
+                Issue.record("unexpected error \(error)")
+                return
+            }
+            #expect(path == "p.json")
+            #expect(reason.hasPrefix(message), "\(reason)")
+        }
+    }
+
     @Test("a plan of another format version is refused")
     func version() throws {
         let text = String(decoding: PlanFile.encode(Self.plan()), as: UTF8.self)

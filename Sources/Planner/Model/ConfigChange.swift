@@ -104,11 +104,19 @@ extension ConfigChange: Codable {
         try c.encode(enable, forKey: .enable)
     }
 
-    private static func holdsFingerprint(_ object: [String: JSONValue]) -> Bool {
+    fileprivate static func holdsFingerprint(_ object: [String: JSONValue]) -> Bool {
         object.values.contains { value in
             if Secrets.isFingerprint(value) { return true }
             if case .object(let inner) = value { return holdsFingerprint(inner) }
             return false
         }
+    }
+}
+
+extension ConfigChange {
+    /// A change read from a plan file: ``secretsWithheld`` is set when its patch holds fingerprints.
+    init(decodedFields fields: [ConfigField: FieldValue], configDataPatch: JSONValue?, enable: Bool) {
+        self.init(fields: fields, configDataPatch: configDataPatch, enable: enable)
+        secretsWithheld = configDataPatch?.objectValue.map(Self.holdsFingerprint) ?? false
     }
 }

@@ -105,50 +105,28 @@ public enum PlanFile {
     /// Changes that set secrets come back with ``ConfigChange/secretsWithheld``: use
     /// ``PlanBuilder/replay(_:changes:)`` with the original change list to apply them.
     public static func read(from url: URL) throws(PlanFileError) -> Plan {
-        let data: Data
+        let file: MappedFile
         do {
-            data = try Data(contentsOf: url)
+            file = try MappedFile(url: url)
         } catch {
-            throw .unreadable(path: url.path, reason: error.localizedDescription)
+            switch error {
+            case .unreadable(_, let reason): throw .unreadable(path: url.path, reason: reason)
+            default: throw .unreadable(path: url.path, reason: "\(error)")
+            }
         }
-        return try decode(data, path: url.path)
+        return try decode(file, path: url.path)
     }
 
     /// Decodes a plan held in memory (see ``read(from:)``).
     public static func decode(_ data: Data, path: String = "plan") throws(PlanFileError) -> Plan {
-        struct Header: Decodable { var formatVersion: Int }
-        let decoder = JSONDecoder()
-        do {
-            let header = try decoder.decode(Header.self, from: data)
-            guard header.formatVersion == Plan.currentFormatVersion else {
-                throw PlanFileError.unsupportedVersion(
-                    path: path, found: header.formatVersion, supported: Plan.currentFormatVersion)
-            }
-            let plan = try decoder.decode(Plan.self, from: data)
-            guard PlanEncoding.fingerprint(of: plan.items) == plan.fingerprint else {
-                throw PlanFileError.fingerprintMismatch(path: path)
-            }
-            return plan
-        } catch let error as PlanFileError {
-            throw error
-        } catch let error as DecodingError {
-            throw .malformed(path: path, reason: describe(error))
-        } catch {
-            throw .malformed(path: path, reason: "\(error)")
-        }
+        try decode(MappedFile(data: data), path: path)
     }
 
-    private static func describe(_ error: DecodingError) -> String {
-        func at(_ context: DecodingError.Context) -> String {
-            let path = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
-            return path.isEmpty ? "" : " at \(path)"
+    private static func decode(_ file: MappedFile, path: String) throws(PlanFileError) -> Plan {
+        let plan = try PlanDecoding.decode(file.bytes, path: path)
+        guard PlanEncoding.fingerprint(of: plan.items) == plan.fingerprint else {
+            throw PlanFileError.fingerprintMismatch(path: path)
         }
-        switch error {
-        case .keyNotFound(let key, let context): return "missing '\(key.stringValue)'\(at(context))"
-        case .typeMismatch(_, let context), .valueNotFound(_, let context):
-            return "unexpected value\(at(context)): \(context.debugDescription)"
-        case .dataCorrupted(let context): return "invalid JSON\(at(context)): \(context.debugDescription)"
-        @unknown default: return "\(error)"
-        }
+        return plan
     }
 }
