@@ -183,4 +183,18 @@ struct ValidatorTests {
                 "changes.csv:7: error: rows at lines 4 and 7 set 'wave' of config \(Self.id) to different values",
             ])
     }
+
+    @Test("the smallest 64-bit wave is an error, not a crash")
+    func smallestWave() {
+        let list = TestInputs.csv("id,name,wave\n\(Self.id),x,-9223372036854775808\n")
+        #expect(
+            Validator.validate(list).map(\.description) == [
+                "changes.csv:2:3: error: 'wave' must be a whole number, got '-9223372036854775808'"
+            ])
+        let json = ChangeListReader.read(
+            data: Data("{\"id\": \"\(Self.id)\", \"name\": \"x\", \"wave\": -9223372036854775808}\n".utf8),
+            file: "changes.jsonl", format: .jsonLines)
+        #expect(json.rows.isEmpty)
+        #expect(json.diagnostics.count == 1)
+    }
 }
