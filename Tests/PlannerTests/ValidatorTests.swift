@@ -169,4 +169,32 @@ struct ValidatorTests {
         #expect(!text.contains("hunter2"))
         #expect(text.contains("malformed JSON in 'configData'"))
     }
+
+    @Test("rows naming one id in any case are checked together, configs in the order of their first row")
+    func repeatedIDs() {
+        let upper = TestInputs.id2.uppercased()
+        let list = TestInputs.csv(
+            "id,name,wave\n\(TestInputs.id3),a,\n\(TestInputs.id2),b,\n\(Self.id),c,1\n\(upper),d,\n"
+                + "\(TestInputs.id3),e,\n\(Self.id),c,2\n\(TestInputs.id2),b,\n")
+        #expect(
+            Validator.validate(list).map(\.description) == [
+                "changes.csv:6: error: rows at lines 2 and 6 set 'name' of config \(TestInputs.id3) to different values",
+                "changes.csv:5: error: rows at lines 3 and 5 set 'name' of config \(TestInputs.id2) to different values",
+                "changes.csv:7: error: rows at lines 4 and 7 set 'wave' of config \(Self.id) to different values",
+            ])
+    }
+
+    @Test("the smallest 64-bit wave is an error, not a crash")
+    func smallestWave() {
+        let list = TestInputs.csv("id,name,wave\n\(Self.id),x,-9223372036854775808\n")
+        #expect(
+            Validator.validate(list).map(\.description) == [
+                "changes.csv:2:3: error: 'wave' must be a whole number, got '-9223372036854775808'"
+            ])
+        let json = ChangeListReader.read(
+            data: Data("{\"id\": \"\(Self.id)\", \"name\": \"x\", \"wave\": -9223372036854775808}\n".utf8),
+            file: "changes.jsonl", format: .jsonLines)
+        #expect(json.rows.isEmpty)
+        #expect(json.diagnostics.count == 1)
+    }
 }

@@ -1,10 +1,10 @@
 /// Interprets the data rows of a CSV change list straight from the reader's byte ranges.
 ///
 /// An ordinary valid row (no doubled quotes to undo, no whole-`configData` JSON, no `configData`
-/// object to take apart, nothing to warn about) is built with no `String` per cell and no
-/// temporary collections: cells are checked on their bytes, repeated texts are interned per column
-/// (``StringInterner``), and single-entry `fields`, `match` and `configData` values built from
-/// interned texts are shared between rows. Every other row, in particular every row with an error
+/// object to take apart, nothing to warn about) is built without temporary strings or
+/// collections: cells are checked on their bytes, only the texts the row keeps become strings,
+/// repeated texts are interned per column (``StringInterner``), and single-entry `fields`, `match`
+/// and `configData` values built from interned texts are shared between rows. Every other row, in particular every row with an error
 /// or a warning, goes through ``Validator/interpret(line:cells:into:)``, so the diagnostics are
 /// exactly the validator's and the rows are equal to what it would build.
 struct CSVRowInterpreter {

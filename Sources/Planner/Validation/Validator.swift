@@ -16,16 +16,54 @@ public struct Validator: Sendable {
     /// row diagnostics, plus rows with the same `id` that set one field to different values.
     ///
     /// Conflicts between `match.*` rows need the org's configs; ``PlanBuilder`` reports those.
+    ///
+    /// Configs named by several rows are checked in the order of their first row.
     public static func validate(_ list: ChangeList) -> [Diagnostic] {
-        var byID: [String: [Int]] = [:]
-        for (index, row) in list.rows.enumerated() {
-            if case .id(let id) = row.selector { byID[id.lowercased(), default: []].append(index) }
+        // Most ids appear once. Sorting one 64-bit hash per row finds the few hashes seen twice
+        // without a million-entry dictionary; only rows with those hashes are grouped by id.
+        var hashes: [UInt64] = []
+        hashes.reserveCapacity(list.rows.count)
+        for row in list.rows {
+            if case .id(let id) = row.selector { hashes.append(idHash(id)) }
+        }
+        hashes.sort()
+        var repeatedHashes: Set<UInt64> = []
+        for index in hashes.indices.dropFirst() where hashes[index] == hashes[index - 1] {
+            repeatedHashes.insert(hashes[index])
         }
         var conflicts = ConflictCollector(file: list.file)
-        for (id, indices) in byID where indices.count > 1 {
-            _ = ChangeMerger.merge(indices.map { list.rows[$0] }, configID: id, conflicts: &conflicts)
+        guard !repeatedHashes.isEmpty else { return list.diagnostics }
+        var groups: [String: [Int]] = [:]
+        var order: [String] = []
+        for (index, row) in list.rows.enumerated() {
+            guard case .id(let id) = row.selector, repeatedHashes.contains(idHash(id)) else { continue }
+            let key = id.lowercased()
+            if groups[key] == nil { order.append(key) }
+            groups[key, default: []].append(index)
+        }
+        for id in order {
+            guard let rows = groups[id], rows.count > 1 else { continue }
+            _ = ChangeMerger.merge(rows.map { list.rows[$0] }, configID: id, conflicts: &conflicts)
         }
         return list.diagnostics + conflicts.diagnostics
+    }
+
+    /// A hash of `id.lowercased()` (FNV-1a; ASCII is lowered on the fly, anything else lowered first).
+    private static func idHash(_ id: String) -> UInt64 {
+        var text = id
+        return text.withUTF8 { bytes in
+            guard bytes.allSatisfy({ $0 < 0x80 }) else { return idHash(id.lowercased().utf8) }
+            return idHash(bytes)
+        }
+    }
+
+    private static func idHash(_ bytes: some Sequence<UInt8>) -> UInt64 {
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        for byte in bytes {
+            let lower = byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
+            hash = (hash ^ UInt64(lower)) &* 0x0000_0100_0000_01B3
+        }
+        return hash
     }
 
     /// A cell with empty/`\N` already told apart.
