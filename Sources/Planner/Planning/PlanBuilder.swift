@@ -27,7 +27,9 @@ public enum PlanBuilder {
         // lanes pass); what they report is put back in plan order below, so the result does not
         // depend on the number of cores or the order of work.
         let byConfig = resolution.slotsInSnapshotOrder()
-        let lanes = min(ProcessInfo.processInfo.activeProcessorCount, max(1, slotCount / 4_096))
+        // Runs of at least 4,096 configs, several per core, so that a core slowed by other work
+        // does not hold the others up.
+        let lanes = min(ProcessInfo.processInfo.activeProcessorCount * 8, max(1, slotCount / 4_096))
         let outputs = ParallelSlots<LaneResult>(count: lanes)
         let perLane = (slotCount + lanes - 1) / max(lanes, 1)
         let digests = ItemDigests(count: slotCount)
