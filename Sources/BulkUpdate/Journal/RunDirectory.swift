@@ -91,7 +91,7 @@ public struct RunDirectory: Sendable {
             throw RunDirectoryError.fileSystem(path: directory.path, reason: DurableFiles.errnoText())
         }
         let run = RunDirectory(url: directory, plan: plan, isExistingRun: false)
-        try run.writeFile(named: FileName.plan, contents: try encodePlan(plan))
+        try run.writeFile(named: FileName.plan, contents: encodePlan(plan))
         do {
             try DurableFiles.syncDirectory(directory.deletingLastPathComponent().path)
         } catch let failure as DurableFiles.Failure {
@@ -128,37 +128,17 @@ public struct RunDirectory: Sendable {
         }
     }
 
-    /// The encoder for plan files: sorted keys, ISO 8601 dates, pretty-printed for review.
-    public static func planEncoder() -> JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .iso8601
-        return encoder
+    /// The plan as a plan file (`docs/FORMATS.md`, "Plan file"): one item per line, fingerprinted.
+    private static func encodePlan(_ plan: Plan) -> Data {
+        PlanFile.encode(plan)
     }
 
-    private static func encodePlan(_ plan: Plan) throws -> Data {
-        do {
-            var data = try planEncoder().encode(plan)
-            data.append(0x0A)
-            return data
-        } catch {
-            throw RunDirectoryError.unreadablePlan(path: FileName.plan, reason: "cannot encode the plan: \(error)")
-        }
-    }
-
+    /// Reads a run's plan back, checking its format version and fingerprint.
     private static func readPlan(_ url: URL) throws -> Plan {
-        let data: Data
         do {
-            data = try Data(contentsOf: url)
+            return try PlanFile.read(from: url)
         } catch {
-            throw RunDirectoryError.unreadablePlan(path: url.path, reason: JournalReader.reason(error))
-        }
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
-        do {
-            return try decoder.decode(Plan.self, from: data)
-        } catch {
-            throw RunDirectoryError.unreadablePlan(path: url.path, reason: "not a valid plan file")
+            throw RunDirectoryError.unreadablePlan(path: url.path, reason: error.description)
         }
     }
 

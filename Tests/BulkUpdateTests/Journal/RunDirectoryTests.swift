@@ -6,6 +6,14 @@ import Testing
 
 @Suite("Run directory")
 struct RunDirectoryTests {
+    /// The report fixtures' plan with its real fingerprint (a run directory's plan is read back
+    /// as a plan file, which checks it).
+    static func plan() -> Plan {
+        var plan = ReportFixtures.plan()
+        plan.fingerprint = PlanEncoding.fingerprint(of: plan.items)
+        return plan
+    }
+
     static func mode(_ url: URL) throws -> Int {
         let attributes = try FileManager.default.attributesOfItem(atPath: url.path)
         return try #require(attributes[.posixPermissions] as? NSNumber).intValue
@@ -14,7 +22,7 @@ struct RunDirectoryTests {
     @Test("a new directory is 0700, plan.json 0600, and the plan reads back")
     func create() throws {
         let url = try TestSupport.temporaryDirectory("run").appendingPathComponent("nested/run-1")
-        let plan = ReportFixtures.plan()
+        let plan = Self.plan()
         let run = try RunDirectory.create(at: url, plan: plan, now: ReportFixtures.start)
         #expect(!run.isExistingRun)
         #expect(try Self.mode(run.url) == 0o700)
@@ -47,7 +55,7 @@ struct RunDirectoryTests {
     @Test("a directory of another plan is refused, naming both fingerprints")
     func anotherPlan() throws {
         let url = try TestSupport.temporaryDirectory("run")
-        let plan = ReportFixtures.plan()
+        let plan = Self.plan()
         _ = try RunDirectory.create(at: url, plan: plan, now: ReportFixtures.start)
         var other = plan
         other.fingerprint = "fp-other"
@@ -57,10 +65,19 @@ struct RunDirectoryTests {
         #expect(expected.description.contains(plan.fingerprint) && expected.description.contains("fp-other"))
     }
 
+    @Test("a run whose plan.json was edited is refused")
+    func editedPlan() throws {
+        let url = try TestSupport.temporaryDirectory("run")
+        let run = try RunDirectory.create(at: url, plan: Self.plan(), now: ReportFixtures.start)
+        let text = try String(contentsOf: run.planURL, encoding: .utf8)
+        try Data(text.replacingOccurrences(of: "\"wave\":1", with: "\"wave\":0").utf8).write(to: run.planURL)
+        #expect(throws: RunDirectoryError.self) { try RunDirectory.open(url) }
+    }
+
     @Test("a directory of the same plan is returned as an existing run to resume")
     func samePlan() throws {
         let url = try TestSupport.temporaryDirectory("run")
-        let plan = ReportFixtures.plan()
+        let plan = Self.plan()
         _ = try RunDirectory.create(at: url, plan: plan, now: ReportFixtures.start)
         let again = try RunDirectory.create(at: url, plan: plan, now: ReportFixtures.time(60))
         #expect(again.isExistingRun)
@@ -87,7 +104,7 @@ struct RunDirectoryTests {
     @Test("reports, undo and failed lists are written 0600")
     func writeReports() async throws {
         let url = try TestSupport.temporaryDirectory("run")
-        let plan = ReportFixtures.plan()
+        let plan = Self.plan()
         let run = try RunDirectory.create(at: url, plan: plan, now: ReportFixtures.start)
         try run.writeReports(ReportFixtures.report())
         try run.writeUndoList(UndoList.render(plan: plan, outcomes: ReportFixtures.outcomes()))
@@ -104,7 +121,7 @@ struct RunDirectoryTests {
     @Test("the report is rebuilt from the journal when report.json is missing or older")
     func loadReport() async throws {
         let url = try TestSupport.temporaryDirectory("run")
-        let plan = ReportFixtures.plan()
+        let plan = Self.plan()
         let run = try RunDirectory.create(at: url, plan: plan, now: ReportFixtures.start)
         let writer = try JournalWriter.open(
             url: run.journalURL,
@@ -114,8 +131,10 @@ struct RunDirectoryTests {
         let rebuilt = try run.loadReport(toolVersion: "0.1.0")
         #expect(rebuilt.summary.counts.conflict == 1 && rebuilt.summary.requests == nil)
         #expect(rebuilt.summary.startedAt == ReportFixtures.start)
-        try run.writeReports(ReportFixtures.report())
-        #expect(try run.loadReport(toolVersion: "0.1.0") == ReportFixtures.report())
+        let report = Report.build(
+            plan: plan, outcomes: ReportFixtures.outcomes(), stats: ReportFixtures.stats(), meta: ReportFixtures.meta())
+        try run.writeReports(report)
+        #expect(try run.loadReport(toolVersion: "0.1.0") == report)
         try await writer.append(
             ItemOutcome(
                 id: ReportFixtures.ids[3], status: .enabled, versionBefore: 3, versionAfter: 4,
