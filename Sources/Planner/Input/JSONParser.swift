@@ -385,8 +385,14 @@ public struct JSONParser {
 struct StringTable {
     /// Longer strings are not interned.
     static let maxLength = 64
-    private var hashes = [UInt64](repeating: 0, count: 1_024)
-    private var strings = [String](repeating: "", count: 1_024)
+    private var hashes: [UInt64]
+    private var strings: [String]
+
+    /// A table of `slots` entries (a power of two): 1,024 for a whole snapshot, a few for one config.
+    init(slots: Int = 1_024) {
+        hashes = [UInt64](repeating: 0, count: slots)
+        strings = [String](repeating: "", count: slots)
+    }
 
     /// The interned string with these (plain ASCII) bytes.
     mutating func string(for text: UnsafeBufferPointer<UInt8>, hash: UInt64) -> String {

@@ -276,7 +276,7 @@ public struct Snapshot: Sendable {
 
     /// Decodes one config object straight from the parser (no intermediate dictionary).
     static func config(_ parser: inout JSONParser) throws(JSONSyntaxError) -> IntegrationConfig {
-        var table = StringTable()
+        var table = StringTable(slots: 16)
         return try config(&parser, interning: &table)
     }
 
