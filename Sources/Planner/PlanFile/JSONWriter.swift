@@ -105,6 +105,19 @@ struct JSONWriter: ~Copyable {
         }
     }
 
+    /// Text as it is (UTF-8, no quotes, no escapes): for plain-text output.
+    mutating func plain(_ text: String) {
+        if let done: Void = text.utf8.withContiguousStorageIfAvailable({ utf8 in
+            if let base = utf8.baseAddress { append(base, utf8.count) }
+        }) {
+            return done
+        }
+        var copy = text
+        copy.withUTF8 { utf8 in
+            if let base = utf8.baseAddress { append(base, utf8.count) }
+        }
+    }
+
     // MARK: JSON
 
     mutating func raw(_ text: StaticString) {

@@ -48,28 +48,69 @@ public enum PlanRenderer {
         out += "; \(summary.requests(plan)) request\(summary.requests(plan) == 1 ? "" : "s") to send\n"
         out += "  fingerprint \(plan.fingerprint.prefix(16))\n"
         for warning in plan.warnings { out += "  \(warning)\n" }
+        sink(out)
+        // The items (a million of them for a large change list) are written as bytes, values in
+        // the canonical JSON text ``JSONWriter`` writes (the same as `canonicalText`).
+        var bytes = JSONWriter(capacity: 1 << 17)
         var wave: Int?
         for item in plan.items where item.status != .unchanged {
-            if out.utf8.count > 1 << 16 {
-                sink(out)
-                out = ""
+            if bytes.count > 1 << 16 {
+                sink(bytes.withBytes { String(decoding: $0, as: UTF8.self) })
+                bytes.removeAll()
             }
             if summary.waves.count > 1, wave != item.wave {
                 wave = item.wave
-                out += "\nwave \(item.wave)\n"
+                bytes.raw("\nwave ")
+                bytes.integer(Int64(item.wave))
+                bytes.raw("\n")
             }
-            out += "\n\(item.status.rawValue) \(item.id)"
-            if let name = item.name { out += " \"\(name)\"" }
-            out += " (\(item.entityType) → \(item.destination), version \(item.versionRead)"
-            out +=
-                ", line\(item.inputLines.count == 1 ? "" : "s") \(item.inputLines.map(String.init).joined(separator: ","))"
-            out += ")\n"
+            bytes.raw("\n")
+            bytes.plain(item.status.rawValue)
+            bytes.raw(" ")
+            bytes.plain(item.id)
+            if let name = item.name {
+                bytes.raw(" \"")
+                bytes.plain(name)
+                bytes.raw("\"")
+            }
+            bytes.raw(" (")
+            bytes.plain(item.entityType)
+            bytes.raw(" → ")
+            bytes.plain(item.destination)
+            bytes.raw(", version ")
+            bytes.integer(item.versionRead)
+            bytes.raw(item.inputLines.count == 1 ? ", line " : ", lines ")
+            for (index, line) in item.inputLines.enumerated() {
+                if index > 0 { bytes.raw(",") }
+                bytes.integer(Int64(line))
+            }
+            bytes.raw(")\n")
             for change in item.diff {
-                out += "    \(change.dottedPath): \(fromTo(change))\n"
+                bytes.raw("    ")
+                for (index, key) in change.path.enumerated() {
+                    if index > 0 { bytes.raw(".") }
+                    bytes.plain(key)
+                }
+                bytes.raw(": ")
+                if change.secret {
+                    bytes.plain(secretWord(change))
+                    bytes.raw(" (secret)\n")
+                } else {
+                    shown(change.before, into: &bytes)
+                    bytes.raw(" → ")
+                    shown(change.after, into: &bytes)
+                    bytes.raw("\n")
+                }
             }
-            if item.enable { out += "    enabled: false → true (POST …/enable)\n" }
+            if item.enable { bytes.raw("    enabled: false → true (POST …/enable)\n") }
         }
-        sink(out)
+        sink(bytes.withBytes { String(decoding: $0, as: UTF8.self) })
+    }
+
+    /// `(none)` or the value's canonical JSON text.
+    private static func shown(_ value: JSONValue?, into bytes: inout JSONWriter) {
+        guard let value else { return bytes.raw("(none)") }
+        bytes.value(value)
     }
 
     /// A Markdown document a reviewer can read in a ticket.
@@ -134,22 +175,12 @@ public enum PlanRenderer {
         sink(out)
     }
 
-    private static func fromTo(_ change: FieldChange) -> String {
-        if change.secret { return secretWord(change) + " (secret)" }
-        return "\(shown(change.before)) → \(shown(change.after))"
-    }
-
     private static func secretWord(_ change: FieldChange) -> String {
         switch (change.before, change.after) {
         case (nil, _): "set"
         case (_, nil): "removed"
         default: "changed"
         }
-    }
-
-    private static func shown(_ value: JSONValue?) -> String {
-        guard let value else { return "(none)" }
-        return value.canonicalText
     }
 
     private static func cell(_ value: JSONValue?) -> String {
