@@ -72,6 +72,7 @@ struct PlanFileTests {
             ("\"versionRead\":", "\"versionRead\":\"x\",\"old\":", "unexpected value at items[0].versionRead"),
             ("\"status\":\"update\"", "\"status\":\"maybe\"", "unexpected value at items[1].status"),
             ("\"fingerprint\":", "\"fingerprint\":1,\"x\":", "unexpected value at fingerprint"),
+            ("\"items\":[", "\"items\":null,\"x\":[", "unexpected value at items"),
         ])
     func damaged(find: String, replace: String, message: String) throws {
         let text = String(decoding: PlanFile.encode(Self.plan()), as: UTF8.self)

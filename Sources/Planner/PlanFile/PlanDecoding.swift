@@ -22,8 +22,14 @@ enum PlanDecoding {
                     guard parser.peek() == UInt8(ascii: "\"") else { throw parser.error("expected a member name") }
                     let key = try parser.parseString()
                     try parser.expect(UInt8(ascii: ":"))
-                    guard key == "items", parser.peek() == UInt8(ascii: "[") else {
+                    guard key == "items" else {
                         members[key] = try parser.parseValue()
+                        continue
+                    }
+                    guard parser.peek() == UInt8(ascii: "[") else {
+                        _ = try parser.parseValue()
+                        itemFailure = itemFailure ?? Failure(reason: "unexpected value at items: expected a list")
+                        members[key] = .null
                         continue
                     }
                     // The items one by one: each is converted and its JSON dropped before the next.
