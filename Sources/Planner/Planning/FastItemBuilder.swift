@@ -30,6 +30,7 @@ struct FastItemBuilder {
             // The fields in their declared order (the diff's order), without hashing each one.
             let found = withUnsafeTemporaryAllocation(of: FieldValue?.self, capacity: Self.fields.count) { slots in
                 slots.initialize(repeating: nil)
+                defer { slots.deinitialize() }
                 for (field, value) in change.fields {
                     guard field != .configData else { return false }
                     slots[field.ordinal] = value
@@ -46,7 +47,6 @@ struct FastItemBuilder {
                         diff.append(FieldChange(path: Self.fieldPaths[slot], before: old, after: new, secret: false))
                     }
                 }
-                slots.deinitialize()
                 return true
             }
             guard found else { return nil }

@@ -59,7 +59,8 @@ struct SnapshotScanner {
     ///
     /// For each config, ``ConfigSpans/slotCount`` numbers go to `spans`: where the value of each
     /// member the planner reads starts, counted from the config's `{` (`-1`: absent), or `-2` in
-    /// the first when a member name holds escapes or one of those members repeats.
+    /// the first when one of those members repeats (or the config is too large for 32-bit
+    /// offsets); then the config is read by decoding it.
     mutating func scanConfigs(
         into entries: inout [Entry], spans: inout [Int32], stopAt: Int?, release: (Int, Int) -> Void
     ) -> Int? {
