@@ -243,6 +243,25 @@ struct FastPathTests {
         #expect(fast.diagnostics.contains { $0.message.contains(id(count + 7)) })
     }
 
+    @Test("items are ordered by wave, then input order, however far apart the waves are")
+    func waveOrder() throws {
+        let snapshot = try Snapshot.decode(
+            Data("[{\"id\":\"a\"},{\"id\":\"b\"},{\"id\":\"c\"},{\"id\":\"d\"}]".utf8))
+        let change = ConfigChange(fields: [.name: .set("x")])
+        let cases: [(waves: [Int], order: [String])] = [
+            ([3, -2, 3, 0], ["b", "d", "a", "c"]), ([Int.max, Int.min, 0, Int.max], ["b", "c", "a", "d"]),
+        ]
+        for (waves, order) in cases {
+            let rows = zip(["a", "b", "c", "d"], waves).enumerated().map { line, pair in
+                ChangeRow(line: line + 2, selector: .id(pair.0), change: change, wave: pair.1)
+            }
+            let list = ChangeList(
+                file: "c", format: .csv, digest: "", rows: rows, recordCount: rows.count, diagnostics: [])
+            let plan = PlanBuilder.build(changes: list, snapshot: snapshot).plan
+            #expect(plan.items.map(\.id) == order)
+        }
+    }
+
     @Test("most random cases take the fast path (the comparison above is not vacuous)")
     func coverage() throws {
         var indexedCount = 0

@@ -182,7 +182,6 @@ public enum PlanBuilder {
     private static func wavePositions(_ resolution: Resolution, rows: [ChangeRow]) -> [Int32]? {
         guard rows.contains(where: { ($0.wave ?? 0) != 0 }) else { return nil }
         var waves = [Int](repeating: 0, count: resolution.slots.count)
-        var counts: [Int: Int] = [:]
         for slot in waves.indices {
             var entry = resolution.head[slot]
             while entry >= 0 {
@@ -192,19 +191,33 @@ public enum PlanBuilder {
                 }
                 entry = resolution.entryNext[Int(entry)]
             }
-            counts[waves[slot], default: 0] += 1
         }
-        var next: [Int: Int] = [:]
+        // Where each wave's run starts: counted in an array over the range of waves (a change
+        // list's waves are below a million in magnitude); rows made by a program with waves far
+        // apart are ranked by sorting the distinct waves instead.
+        guard let low = waves.min(), let high = waves.max() else { return nil }
+        let (span, overflow) = high.subtractingReportingOverflow(low)
+        guard !overflow, span < 1 << 22 else {
+            let rank = Dictionary(uniqueKeysWithValues: Set(waves).sorted().enumerated().map { ($1, $0) })
+            return wavePositions(ranks: waves.map { rank[$0] ?? 0 })
+        }
+        return wavePositions(ranks: waves.map { $0 - low })
+    }
+
+    /// Positions by a stable counting sort of small non-negative ranks.
+    private static func wavePositions(ranks waves: [Int]) -> [Int32] {
+        var next = [Int](repeating: 0, count: (waves.max() ?? 0) + 1)
+        for wave in waves { next[wave] += 1 }
         var start = 0
-        for wave in counts.keys.sorted() {
-            next[wave] = start
-            start += counts[wave] ?? 0
+        for bucket in next.indices {
+            let count = next[bucket]
+            next[bucket] = start
+            start += count
         }
         var positions = [Int32](repeating: 0, count: waves.count)
         for slot in waves.indices {
-            let position = next[waves[slot]] ?? 0
-            positions[slot] = Int32(position)
-            next[waves[slot]] = position + 1
+            positions[slot] = Int32(next[waves[slot]])
+            next[waves[slot]] += 1
         }
         return positions
     }
