@@ -21,7 +21,10 @@ struct FastItemBuilder {
     }
 
     /// The item for config `position` of the snapshot, or `nil` when the decoded path must decide.
-    mutating func item(at position: Int, merged: MergedChange) -> PlanItem? {
+    ///
+    /// `id`, when given, is the id the change list named the config by: used as the item's id
+    /// when it is the config's id byte for byte (one string fewer per item).
+    mutating func item(at position: Int, merged: MergedChange, id: String? = nil) -> PlanItem? {
         guard let spans = index.spans(at: position) else { return nil }
         let change = merged.change
         var diff: [FieldChange] = []
@@ -66,7 +69,8 @@ struct FastItemBuilder {
             default: 0
             }
         return PlanItem(
-            id: index.id(at: position), name: spans.name >= 0 ? value(at: spans.name)?.stringValue : nil,
+            id: id.flatMap { index.isID($0, at: position) ? $0 : nil } ?? index.id(at: position),
+            name: spans.name >= 0 ? value(at: spans.name)?.stringValue : nil,
             entityType: internedString(at: spans.entityType) ?? "",
             destination: internedString(at: spans.destination) ?? "", versionRead: version,
             expectedVersion: merged.expectedVersion, diff: diff, enable: enable, enabledRead: enabled,
@@ -81,6 +85,10 @@ struct FastItemBuilder {
     /// as `""` when absent or not a string, the others as absent.
     private mutating func topLevelValue(_ field: ConfigField, at offset: Int) -> JSONValue? {
         if field.isRequired { return .string(internedString(at: offset) ?? "") }
+        // Destinations and credentials are shared by many configs: their ids are interned.
+        if field == .destinationId || field == .integrationCredentialsId {
+            return internedString(at: offset).map(JSONValue.string)
+        }
         guard offset >= 0, let text = value(at: offset)?.stringValue else { return nil }
         return .string(text)
     }

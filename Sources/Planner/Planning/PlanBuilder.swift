@@ -48,9 +48,12 @@ public enum PlanBuilder {
                     let configIndex = Int(resolution.slots[slot])
                     let head = Int(resolution.head[slot])
                     let merged: MergedChange
+                    var namedID: String?
                     if resolution.entryNext[head] < 0 {
                         // One row (the common case): nothing to gather, nothing to conflict.
-                        merged = ChangeMerger.merge(changes.rows[Int(resolution.entryRow[head])])
+                        let row = changes.rows[Int(resolution.entryRow[head])]
+                        merged = ChangeMerger.merge(row)
+                        if case .id(let id) = row.selector { namedID = id }
                     } else {
                         var conflicts = ConflictCollector(file: file)
                         let rows = resolution.rows(of: slot).map { changes.rows[Int($0)] }
@@ -58,7 +61,7 @@ public enum PlanBuilder {
                         if !conflicts.isEmpty { result.conflicts.append((position, conflicts)) }
                     }
                     let item =
-                        fast?.item(at: configIndex, merged: merged)
+                        fast?.item(at: configIndex, merged: merged, id: namedID)
                         ?? Self.item(for: snapshot.config(at: configIndex), merged: merged)
                     if let expected = merged.expectedVersion, expected != item.versionRead {
                         result.warnings.append(

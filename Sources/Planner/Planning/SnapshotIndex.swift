@@ -81,6 +81,18 @@ final class SnapshotIndex: @unchecked Sendable {
             as: UTF8.self)
     }
 
+    /// Whether `id` is, byte for byte, the id of the config at `index`.
+    func isID(_ id: String, at index: Int) -> Bool {
+        let entry = entries[index]
+        guard id.utf8.count == entry.idLength else { return false }
+        var id = id
+        return id.withUTF8 { utf8 in
+            Self.same(
+                UnsafeRawBufferPointer(utf8),
+                UnsafeRawBufferPointer(rebasing: file.bytes[entry.idStart..<(entry.idStart + entry.idLength)]))
+        }
+    }
+
     /// The index of the config with this id (exactly as written), if any.
     func index(ofID id: String) -> Int? {
         var id = id
