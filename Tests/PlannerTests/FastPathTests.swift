@@ -262,6 +262,38 @@ struct FastPathTests {
         }
     }
 
+    @Test("a plan file read on two lanes equals the one read on one, and a damaged one fails the same way")
+    func planReadOnTwoLanes() throws {
+        var snapshot = "["
+        var changes = ""
+        for number in 0..<300 {
+            let id = String(format: "00000000-0000-4000-8000-%012x", number)
+            snapshot +=
+                (number == 0 ? "" : ",") + "{\"id\":\"\(id)\",\"version\":2,\"configData\":{\"url\":\"u\(number)\"}}"
+            changes += "{\"id\":\"\(id)\",\"configData.url\":\"v\(number)\",\"enabled\":true,\"wave\":\(number % 3)}\n"
+        }
+        let list = ChangeListReader.read(data: Data((changes).utf8), file: "c.jsonl", format: .jsonLines)
+        let plan = PlanBuilder.build(changes: list, snapshot: try Snapshot.decode(Data((snapshot + "]").utf8))).plan
+        let data = PlanFile.encode(plan)
+        let sequential = try PlanDecoding.decode(MappedFile(data: data), path: "p", parallelAbove: .max)
+        let parallel = try PlanDecoding.decode(MappedFile(data: data), path: "p", parallelAbove: 0)
+        #expect(parallel == sequential)
+        #expect(parallel.items == plan.items)
+        // An item near the end is damaged: both ways name the same item.
+        let text = String(decoding: data, as: UTF8.self)
+        let damaged = text.replacingOccurrences(
+            of: "\"versionRead\":2,\"wave\":2}\n]", with: "\"versionRead\":\"2\",\"wave\":2}\n]")
+        #expect(damaged != text)
+        for threshold in [0, Int.max] {
+            #expect(
+                throws: PlanFileError.malformed(
+                    path: "p", reason: "unexpected value at items[299].versionRead: expected a whole number")
+            ) {
+                try PlanDecoding.decode(MappedFile(data: Data(damaged.utf8)), path: "p", parallelAbove: threshold)
+            }
+        }
+    }
+
     @Test("most random cases take the fast path (the comparison above is not vacuous)")
     func coverage() throws {
         var indexedCount = 0

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Reads plan files with the byte-level ``JSONParser``, one item at a time: `JSONDecoder` needs
 /// minutes and gigabytes for a million items, this a few seconds and the items themselves.
 ///
@@ -10,8 +12,10 @@ enum PlanDecoding {
     }
 
     /// The plan in `bytes` (fingerprint not checked here).
-    static func decode(_ bytes: UnsafeRawBufferPointer, path: String) throws(PlanFileError) -> Plan {
-        var parser = JSONParser(bytes: bytes)
+    static func decode(
+        _ file: MappedFile, path: String, parallelAbove threshold: Int = parallelThreshold
+    ) throws(PlanFileError) -> Plan {
+        var parser = JSONParser(bytes: file.bytes)
         var members: [String: JSONValue] = [:]
         var items: [PlanItem] = []
         var itemFailure: Failure?
@@ -32,20 +36,7 @@ enum PlanDecoding {
                         members[key] = .null
                         continue
                     }
-                    // The items one by one: each is converted and its JSON dropped before the next.
-                    try parser.expect(UInt8(ascii: "["))
-                    if !parser.consume(UInt8(ascii: "]")) {
-                        repeat {
-                            let value = try parser.parseValue()
-                            guard itemFailure == nil else { continue }
-                            do {
-                                items.append(try item(value, at: "items[\(items.count)]"))
-                            } catch {
-                                itemFailure = error
-                            }
-                        } while parser.consume(UInt8(ascii: ","))
-                        try parser.expect(UInt8(ascii: "]"))
-                    }
+                    try readItems(&parser, file: file, into: &items, failure: &itemFailure, parallelAbove: threshold)
                     members[key] = .null
                 } while parser.consume(UInt8(ascii: ","))
                 try parser.expect(UInt8(ascii: "}"))
@@ -87,81 +78,149 @@ enum PlanDecoding {
         }
     }
 
+    /// Large item lists are read on two lanes split at a guessed `}` `,` `{` boundary near the
+    /// middle, used only when the first lane lands on it exactly after a `,` between two items
+    /// (which proves it a boundary). Anything else, an error included, is read again on one lane,
+    /// so results and error messages are those of a sequential read.
+    static let parallelThreshold = 8 << 20
+
+    /// Reads the `items` array, `[` to `]`: each item is converted and its JSON dropped before
+    /// the next. The first item that does not convert goes to `failure`.
+    private static func readItems(
+        _ parser: inout JSONParser, file: MappedFile, into items: inout [PlanItem], failure: inout Failure?,
+        parallelAbove threshold: Int
+    ) throws(JSONSyntaxError) {
+        let bytes = file.bytes
+        try parser.expect(UInt8(ascii: "["))
+        if parser.consume(UInt8(ascii: "]")) { return }
+        let start = parser.offset
+        let remaining = bytes.count - start
+        if remaining > threshold, ProcessInfo.processInfo.activeProcessorCount > 1,
+            let split = Snapshot.boundary(in: bytes, near: start + remaining / 2)
+        {
+            let lanes = ParallelSlots<(items: [PlanItem], parser: JSONParser, stop: Int?)>(count: 2)
+            DispatchQueue.concurrentPerform(iterations: 2) { lane in
+                var read = JSONParser(bytes: file.bytes, offset: lane == 0 ? start : split)
+                var found: [PlanItem] = []
+                var stop: Int?
+                do {
+                    while true {
+                        found.append(try item(try read.parseValue(), at: ""))
+                        guard read.consume(UInt8(ascii: ",")) else {
+                            // The end of the list: the second lane must stand before its `]`.
+                            stop = lane == 1 && read.peek() == UInt8(ascii: "]") ? read.offset : nil
+                            break
+                        }
+                        if lane == 0, read.peek() != nil, read.offset >= split {
+                            stop = read.offset
+                            break
+                        }
+                    }
+                } catch {
+                    stop = nil
+                }
+                lanes[lane] = (found, read, stop)
+            }
+            if let first = lanes[0], first.stop == split, let second = lanes[1], second.stop != nil {
+                items = first.items
+                items += second.items
+                parser.continue(with: first.parser)
+                parser.continue(with: second.parser)
+                try parser.expect(UInt8(ascii: "]"))
+                return
+            }
+        }
+        repeat {
+            let value = try parser.parseValue()
+            guard failure == nil else { continue }
+            do {
+                items.append(try item(value, at: "items[\(items.count)]"))
+            } catch {
+                failure = error
+            }
+        } while parser.consume(UInt8(ascii: ","))
+        try parser.expect(UInt8(ascii: "]"))
+    }
+
     // MARK: Values
 
-    private static func item(_ value: JSONValue, at path: String) throws(Failure) -> PlanItem {
-        let members = try object(value, at: path)
-        let diff = try array(members, "diff", at: path).enumerated().map { index, entry throws(Failure) in
-            try fieldChange(entry, at: "\(path).diff[\(index)]")
+    private static func item(_ value: JSONValue, at path: @autoclosure () -> String) throws(Failure) -> PlanItem {
+        let members = try object(value, at: path())
+        let diff = try array(members, "diff", at: path()).enumerated().map { index, entry throws(Failure) in
+            try fieldChange(entry, at: "\(path()).diff[\(index)]")
         }
-        let before = try optionalObject(members, "before", at: path) ?? [:]
-        let after = try optionalObject(members, "after", at: path) ?? [:]
-        let status = try string(members, "status", at: path)
+        let before = try optionalObject(members, "before", at: path()) ?? [:]
+        let after = try optionalObject(members, "after", at: path()) ?? [:]
+        let status = try string(members, "status", at: path())
         guard let itemStatus = PlanItemStatus(rawValue: status) else {
-            throw Failure(reason: "unexpected value at \(path).status: '\(status)'")
+            throw Failure(reason: "unexpected value at \(path()).status: '\(status)'")
         }
         let item = PlanItem(
-            id: try string(members, "id", at: path), name: try optionalString(members, "name", at: path),
-            entityType: try string(members, "entityType", at: path),
-            destination: try string(members, "destination", at: path),
-            versionRead: try integer(members, "versionRead", at: path),
-            expectedVersion: try optionalInteger(members, "expectedVersion", at: path), diff: diff,
-            enable: try bool(members, "enable", at: path), enabledRead: before["enabled"].flatMap(boolean),
-            wave: Int(clamping: try integer(members, "wave", at: path)),
-            inputLines: try array(members, "inputLines", at: path).enumerated().map { index, line throws(Failure) in
-                Int(clamping: try integer(line, at: "\(path).inputLines[\(index)]"))
+            id: try string(members, "id", at: path()), name: try optionalString(members, "name", at: path()),
+            entityType: try string(members, "entityType", at: path()),
+            destination: try string(members, "destination", at: path()),
+            versionRead: try integer(members, "versionRead", at: path()),
+            expectedVersion: try optionalInteger(members, "expectedVersion", at: path()), diff: diff,
+            enable: try bool(members, "enable", at: path()), enabledRead: before["enabled"].flatMap(boolean),
+            wave: Int(clamping: try integer(members, "wave", at: path())),
+            inputLines: try array(members, "inputLines", at: path()).enumerated().map { index, line throws(Failure) in
+                Int(clamping: try integer(line, at: "\(path()).inputLines[\(index)]"))
             },
-            status: itemStatus, change: try change(members["change"], at: "\(path).change"))
+            status: itemStatus, change: try change(members["change"], at: "\(path()).change"))
         // `before` and `after` repeat what `diff` says; a file where they disagree was edited.
         guard before == item.before, after == item.after else {
-            throw Failure(reason: "item \(item.id) at \(path): 'before'/'after' do not match its 'diff'")
+            throw Failure(reason: "item \(item.id) at \(path()): 'before'/'after' do not match its 'diff'")
         }
         return item
     }
 
-    private static func fieldChange(_ value: JSONValue, at path: String) throws(Failure) -> FieldChange {
-        let members = try object(value, at: path)
-        let keys = try array(members, "path", at: path).enumerated().map { index, key throws(Failure) in
-            try string(key, at: "\(path).path[\(index)]")
+    private static func fieldChange(_ value: JSONValue, at path: @autoclosure () -> String) throws(Failure)
+        -> FieldChange
+    {
+        let members = try object(value, at: path())
+        let keys = try array(members, "path", at: path()).enumerated().map { index, key throws(Failure) in
+            try string(key, at: "\(path()).path[\(index)]")
         }
         return FieldChange(
             path: keys, before: present(members["before"]), after: present(members["after"]),
-            secret: try bool(members, "secret", at: path))
+            secret: try bool(members, "secret", at: path()))
     }
 
-    private static func change(_ value: JSONValue?, at path: String) throws(Failure) -> ConfigChange {
+    private static func change(_ value: JSONValue?, at path: @autoclosure () -> String) throws(Failure) -> ConfigChange
+    {
         guard let value else {
-            throw Failure(reason: "missing '\(path.split(separator: ".").last ?? "")' at \(parent(path))")
+            throw Failure(reason: "missing '\(path().split(separator: ".").last ?? "")' at \(parent(path()))")
         }
-        let members = try object(value, at: path)
+        let members = try object(value, at: path())
         var fields: [ConfigField: FieldValue] = [:]
-        for (key, field) in try optionalObject(members, "fields", at: path) ?? [:] {
+        for (key, field) in try optionalObject(members, "fields", at: path()) ?? [:] {
             guard let name = ConfigField(rawValue: key), name != .configData else {
-                throw Failure(reason: "unknown field '\(key)' in a plan change at \(path).fields")
+                throw Failure(reason: "unknown field '\(key)' in a plan change at \(path()).fields")
             }
             switch field {
             case .null: fields[name] = .clear
             case .string(let text): fields[name] = .set(text)
-            default: throw Failure(reason: "unexpected value at \(path).fields.\(key): expected a string or null")
+            default: throw Failure(reason: "unexpected value at \(path()).fields.\(key): expected a string or null")
             }
         }
         return ConfigChange(
             decodedFields: fields, configDataPatch: present(members["configDataPatch"]),
-            enable: try members["enable"].map { value throws(Failure) in try bool(value, at: "\(path).enable") }
+            enable: try members["enable"].map { value throws(Failure) in try bool(value, at: "\(path()).enable") }
                 ?? false)
     }
 
-    private static func diagnostic(_ value: JSONValue, at path: String) throws(Failure) -> Diagnostic {
-        let members = try object(value, at: path)
-        let severity = try string(members, "severity", at: path)
+    private static func diagnostic(_ value: JSONValue, at path: @autoclosure () -> String) throws(Failure) -> Diagnostic
+    {
+        let members = try object(value, at: path())
+        let severity = try string(members, "severity", at: path())
         guard let level = Diagnostic.Severity(rawValue: severity) else {
-            throw Failure(reason: "unexpected value at \(path).severity: '\(severity)'")
+            throw Failure(reason: "unexpected value at \(path()).severity: '\(severity)'")
         }
         return Diagnostic(
-            level, file: try string(members, "file", at: path),
-            line: try optionalInteger(members, "line", at: path).map { Int(clamping: $0) },
-            column: try optionalInteger(members, "column", at: path).map { Int(clamping: $0) },
-            try string(members, "message", at: path))
+            level, file: try string(members, "file", at: path()),
+            line: try optionalInteger(members, "line", at: path()).map { Int(clamping: $0) },
+            column: try optionalInteger(members, "column", at: path()).map { Int(clamping: $0) },
+            try string(members, "message", at: path()))
     }
 
     // MARK: Typed members
@@ -180,11 +239,12 @@ enum PlanDecoding {
         path.split(separator: ".").dropLast().joined(separator: ".")
     }
 
-    private static func required(_ members: [String: JSONValue], _ key: String, at path: String) throws(Failure)
+    private static func required(_ members: [String: JSONValue], _ key: String, at path: @autoclosure () -> String)
+        throws(Failure)
         -> JSONValue
     {
         guard let value = present(members[key]) else {
-            throw Failure(reason: "missing '\(key)'" + (path.isEmpty ? "" : " at \(path)"))
+            throw Failure(reason: "missing '\(key)'" + (path().isEmpty ? "" : " at \(path())"))
         }
         return value
     }
@@ -193,94 +253,108 @@ enum PlanDecoding {
         Failure(reason: "unexpected value at \(path.isEmpty ? key : "\(path).\(key)"): expected \(expected)")
     }
 
-    private static func object(_ value: JSONValue, at path: String) throws(Failure) -> [String: JSONValue] {
+    private static func object(_ value: JSONValue, at path: @autoclosure () -> String) throws(Failure) -> [String:
+        JSONValue]
+    {
         guard case .object(let members) = value else {
-            throw Failure(reason: "unexpected value at \(path): expected an object")
+            throw Failure(reason: "unexpected value at \(path()): expected an object")
         }
         return members
     }
 
-    private static func object(_ members: [String: JSONValue], _ key: String, at path: String) throws(Failure)
+    private static func object(_ members: [String: JSONValue], _ key: String, at path: @autoclosure () -> String)
+        throws(Failure)
         -> [String: JSONValue]
     {
-        guard case .object(let inner) = try required(members, key, at: path) else {
-            throw mismatch(path, key, "an object")
+        guard case .object(let inner) = try required(members, key, at: path()) else {
+            throw mismatch(path(), key, "an object")
         }
         return inner
     }
 
-    private static func optionalObject(_ members: [String: JSONValue], _ key: String, at path: String) throws(Failure)
+    private static func optionalObject(
+        _ members: [String: JSONValue], _ key: String, at path: @autoclosure () -> String
+    ) throws(Failure)
         -> [String: JSONValue]?
     {
         guard let value = present(members[key]) else { return nil }
-        guard case .object(let inner) = value else { throw mismatch(path, key, "an object") }
+        guard case .object(let inner) = value else { throw mismatch(path(), key, "an object") }
         return inner
     }
 
-    private static func array(_ members: [String: JSONValue], _ key: String, at path: String) throws(Failure)
+    private static func array(_ members: [String: JSONValue], _ key: String, at path: @autoclosure () -> String)
+        throws(Failure)
         -> [JSONValue]
     {
-        guard case .array(let elements) = try required(members, key, at: path) else {
-            throw mismatch(path, key, "a list")
+        guard case .array(let elements) = try required(members, key, at: path()) else {
+            throw mismatch(path(), key, "a list")
         }
         return elements
     }
 
-    private static func string(_ value: JSONValue, at path: String) throws(Failure) -> String {
+    private static func string(_ value: JSONValue, at path: @autoclosure () -> String) throws(Failure) -> String {
         guard case .string(let text) = value else {
-            throw Failure(reason: "unexpected value at \(path): expected a string")
+            throw Failure(reason: "unexpected value at \(path()): expected a string")
         }
         return text
     }
 
-    private static func string(_ members: [String: JSONValue], _ key: String, at path: String) throws(Failure)
+    private static func string(_ members: [String: JSONValue], _ key: String, at path: @autoclosure () -> String)
+        throws(Failure)
         -> String
     {
-        guard case .string(let text) = try required(members, key, at: path) else {
-            throw mismatch(path, key, "a string")
+        guard case .string(let text) = try required(members, key, at: path()) else {
+            throw mismatch(path(), key, "a string")
         }
         return text
     }
 
-    private static func optionalString(_ members: [String: JSONValue], _ key: String, at path: String) throws(Failure)
+    private static func optionalString(
+        _ members: [String: JSONValue], _ key: String, at path: @autoclosure () -> String
+    ) throws(Failure)
         -> String?
     {
         guard let value = present(members[key]) else { return nil }
-        guard case .string(let text) = value else { throw mismatch(path, key, "a string") }
+        guard case .string(let text) = value else { throw mismatch(path(), key, "a string") }
         return text
     }
 
-    private static func integer(_ value: JSONValue, at path: String) throws(Failure) -> Int64 {
+    private static func integer(_ value: JSONValue, at path: @autoclosure () -> String) throws(Failure) -> Int64 {
         switch value {
         case .integer(let number): return number
         case .double(let number):
             if let exact = Int64(exactly: number) { return exact }
         default: break
         }
-        throw Failure(reason: "unexpected value at \(path): expected a whole number")
+        throw Failure(reason: "unexpected value at \(path()): expected a whole number")
     }
 
-    private static func integer(_ members: [String: JSONValue], _ key: String, at path: String) throws(Failure)
+    private static func integer(_ members: [String: JSONValue], _ key: String, at path: @autoclosure () -> String)
+        throws(Failure)
         -> Int64
     {
-        try integer(try required(members, key, at: path), at: path.isEmpty ? key : "\(path).\(key)")
+        try integer(try required(members, key, at: path()), at: path().isEmpty ? key : "\(path()).\(key)")
     }
 
-    private static func optionalInteger(_ members: [String: JSONValue], _ key: String, at path: String) throws(Failure)
+    private static func optionalInteger(
+        _ members: [String: JSONValue], _ key: String, at path: @autoclosure () -> String
+    ) throws(Failure)
         -> Int64?
     {
         guard let value = present(members[key]) else { return nil }
-        return try integer(value, at: path.isEmpty ? key : "\(path).\(key)")
+        return try integer(value, at: path().isEmpty ? key : "\(path()).\(key)")
     }
 
-    private static func bool(_ value: JSONValue, at path: String) throws(Failure) -> Bool {
+    private static func bool(_ value: JSONValue, at path: @autoclosure () -> String) throws(Failure) -> Bool {
         guard case .bool(let flag) = value else {
-            throw Failure(reason: "unexpected value at \(path): expected true or false")
+            throw Failure(reason: "unexpected value at \(path()): expected true or false")
         }
         return flag
     }
 
-    private static func bool(_ members: [String: JSONValue], _ key: String, at path: String) throws(Failure) -> Bool {
-        try bool(try required(members, key, at: path), at: path.isEmpty ? key : "\(path).\(key)")
+    private static func bool(_ members: [String: JSONValue], _ key: String, at path: @autoclosure () -> String)
+        throws(Failure) -> Bool
+    {
+        try bool(try required(members, key, at: path()), at: path().isEmpty ? key : "\(path()).\(key)")
     }
 }

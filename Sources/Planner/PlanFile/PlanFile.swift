@@ -123,7 +123,7 @@ public enum PlanFile {
     }
 
     private static func decode(_ file: MappedFile, path: String) throws(PlanFileError) -> Plan {
-        let plan = try PlanDecoding.decode(file.bytes, path: path)
+        let plan = try PlanDecoding.decode(file, path: path)
         guard PlanEncoding.fingerprint(of: plan.items) == plan.fingerprint else {
             throw PlanFileError.fingerprintMismatch(path: path)
         }

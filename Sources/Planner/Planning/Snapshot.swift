@@ -242,7 +242,7 @@ public struct Snapshot: Sendable {
     }
 
     /// The offset of a `{` that follows `}` `,` (whitespace allowed) at or after `offset`, within 1 MB.
-    private static func boundary(in bytes: UnsafeRawBufferPointer, near offset: Int) -> Int? {
+    static func boundary(in bytes: UnsafeRawBufferPointer, near offset: Int) -> Int? {
         var index = offset
         let end = min(bytes.count, offset + (1 << 20))
         while index < end {
