@@ -252,7 +252,7 @@ public struct Plan: Sendable, Hashable, Codable {
     /// Ordered by wave (ascending), then input order.
     public var items: [PlanItem]
     public var warnings: [Diagnostic]
-    /// SHA-256 over the items' canonical encoding: names exactly this set of changes.
+    /// SHA-256 over the items' digests (``PlanEncoding``): names exactly this set of changes.
     public var fingerprint: String
 
     public init(
