@@ -1,7 +1,7 @@
 import Crypto
 import Foundation
 
-/// The SHA-256 digest of every item's canonical encoding, filled by parallel workers (each
+/// The SHA-256 digest of every item's digest form, filled by parallel workers (each
 /// position exactly once), and the plan fingerprint over them (``PlanEncoding``).
 final class ItemDigests: @unchecked Sendable {
     private static let size = 32
