@@ -399,7 +399,12 @@ struct StringTable {
         let slot = Int(truncatingIfNeeded: hash ^ (hash >> 29)) & (hashes.count - 1)
         if hashes[slot] == hash {
             var cached = strings[slot]
-            let same = cached.withUTF8 { $0.elementsEqual(text) }
+            let same = cached.withUTF8 { known in
+                known.count == text.count
+                    && (text.isEmpty
+                        || memcmp(known.baseAddress.unsafelyUnwrapped, text.baseAddress.unsafelyUnwrapped, text.count)
+                            == 0)
+            }
             if same { return cached }
         }
         let made = String(decoding: text, as: UTF8.self)

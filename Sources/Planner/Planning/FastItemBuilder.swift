@@ -1,3 +1,5 @@
+import Foundation
+
 /// Builds plan items straight from a snapshot file's bytes, reading only the values a change
 /// touches: the planner's fast path for large plans.
 ///
@@ -180,7 +182,7 @@ struct FastItemBuilder {
                     !name.nonASCII, scanner.consume(UInt8(ascii: ":")), scanner.peek() != nil
                 else { return false }
                 if name.length == wanted.count,
-                    UnsafeBufferPointer(start: base + name.start, count: name.length).elementsEqual(wanted)
+                    wanted.isEmpty || memcmp(base + name.start, wanted.baseAddress.unsafelyUnwrapped, name.length) == 0
                 {
                     guard found < 0 else { return false }
                     found = scanner.offset
