@@ -3,14 +3,15 @@ import Foundation
 
 /// The canonical JSON encoding of plan items: compact, keys sorted, secrets as fingerprints.
 ///
-/// The plan file's items are written in exactly this encoding, one per line. The plan's
-/// fingerprint is the SHA-256 over the items' own SHA-256 digests (32 bytes each, in plan order),
-/// each digest taken over the item's digest form (``appendDigestForm(_:to:)``: its members but
-/// `before` and `after`, which only repeat the diff and which reading a plan checks, in a compact
-/// binary layout): items are hashed on every core, in any order, and only the 32-byte digests
-/// are hashed in sequence. It is the same JSON a
+/// The plan file's items are written in exactly this encoding, one per line: the same JSON a
 /// `JSONEncoder` with sorted keys writes for ``PlanItem``'s `Codable` form, produced without the
 /// encoder's overhead.
+///
+/// The plan's fingerprint is the SHA-256 over the items' own SHA-256 digests (32 bytes each, in
+/// plan order), each taken over the item's digest form (``appendDigestForm(_:to:)``: its members
+/// but `before` and `after`, which only repeat the diff and which reading a plan checks, in a
+/// compact binary layout): items are hashed on every core, in any order, and only the 32-byte
+/// digests are hashed in sequence.
 public enum PlanEncoding {
     /// The canonical text of one item.
     public static func canonicalText(of item: PlanItem) -> String {
