@@ -86,34 +86,25 @@ public enum Secrets {
     public static func redact(
         _ object: [String: JSONValue], unchangedFrom original: [String: JSONValue], redacted: [String: JSONValue]
     ) -> [String: JSONValue] {
-        var out: [String: JSONValue]?
-        for (key, value) in object {
-            let replacement: JSONValue?
-            if let previous = original[key], previous == value {
-                let reused = redacted[key] ?? value
-                replacement = reused == value ? nil : reused
-            } else if isSecretKey(key), value != .null {
-                replacement = isFingerprint(value) ? nil : fingerprint(value)
-            } else if case .object(let inner) = value {
-                replacement = redactedCopy(inner).map(JSONValue.object)
-            } else {
-                replacement = nil
-            }
-            if let replacement {
-                if out == nil { out = object }
-                out?[key] = replacement
-            }
-        }
-        return out ?? object
+        redactedCopy(object, reusing: (original, redacted)) ?? object
     }
 
     /// The redacted object, or `nil` when nothing in it needs redacting (so callers can keep
     /// sharing the original storage: a million configs without secrets cost no copies).
-    private static func redactedCopy(_ object: [String: JSONValue]) -> [String: JSONValue]? {
+    ///
+    /// `reusing`: an original object and its redaction, whose redacted member is taken for every
+    /// top-level member `object` holds unchanged.
+    private static func redactedCopy(
+        _ object: [String: JSONValue],
+        reusing previous: (original: [String: JSONValue], redacted: [String: JSONValue])? = nil
+    ) -> [String: JSONValue]? {
         var out: [String: JSONValue]?
         for (key, value) in object {
             let replacement: JSONValue?
-            if isSecretKey(key), value != .null {
+            if let previous, let old = previous.original[key], old == value {
+                let reused = previous.redacted[key] ?? value
+                replacement = reused == value ? nil : reused
+            } else if isSecretKey(key), value != .null {
                 // Idempotent: a value that already is a fingerprint (read back from a plan) stays as it is.
                 replacement = isFingerprint(value) ? nil : fingerprint(value)
             } else if case .object(let inner) = value {
