@@ -1,15 +1,6 @@
+import Sandbox
+
 /// A seeded random-number generator for tests (SplitMix64): the same seed, the same sequence,
-/// so property tests and jitter are reproducible.
-public struct SplitMix64: RandomNumberGenerator, Sendable {
-    private var state: UInt64
-
-    public init(seed: UInt64) { state = seed }
-
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+/// so property tests and jitter are reproducible. It is the sandbox's generator, under the name
+/// tests know it by.
+public typealias SplitMix64 = SeededRandom
