@@ -299,7 +299,7 @@ public enum PlanBuilder {
                             storage.initialize(position, to: -2)
                             continue
                         }
-                        let target = snapshot.index(ofID: id) ?? snapshot.index(ofID: id.lowercased())
+                        let target = snapshot.index(ofRowID: id)
                         storage.initialize(position, to: target.map(Int32.init) ?? -1)
                     }
                 }

@@ -11,7 +11,7 @@ struct SelectorIndex {
     /// The snapshot index of the config with this id (as written, else lower-cased).
     mutating func target(ofID id: String) -> Int32? {
         if case .indexed(let index) = snapshot.storage {
-            return (index.index(ofID: id) ?? index.index(ofID: id.lowercased())).map(Int32.init)
+            return index.index(ofRowID: id).map(Int32.init)
         }
         if byID == nil {
             var table: [String: Int32] = [:]

@@ -93,6 +93,11 @@ final class SnapshotIndex: @unchecked Sendable {
         }
     }
 
+    /// The index of the config a change list's `id` names: the id as written, else lower-cased.
+    func index(ofRowID id: String) -> Int? {
+        index(ofID: id) ?? index(ofID: id.lowercased())
+    }
+
     /// The index of the config with this id (exactly as written), if any.
     func index(ofID id: String) -> Int? {
         var id = id
