@@ -92,6 +92,12 @@ public struct PlanItem: Sendable, Hashable {
         return out
     }
 
+    /// Whether `before` and `after`, as read from a plan file, say what ``diff`` says (they only
+    /// repeat it; a file where they disagree was edited).
+    func repeats(before: [String: JSONValue], after: [String: JSONValue]) -> Bool {
+        before == self.before && after == self.after
+    }
+
     private static func sparse(_ diff: [FieldChange], _ side: KeyPath<FieldChange, JSONValue?>) -> [String: JSONValue] {
         var out: [String: JSONValue] = [:]
         for change in diff {
@@ -137,7 +143,7 @@ extension PlanItem: Codable {
             change: try c.decode(ConfigChange.self, forKey: .change))
         // `before` and `after` repeat what `diff` says; a file where they disagree was edited.
         let after = try c.decodeIfPresent([String: JSONValue].self, forKey: .after) ?? [:]
-        guard before == self.before, after == self.after else {
+        guard repeats(before: before, after: after) else {
             throw DecodingError.dataCorruptedError(
                 forKey: .before, in: c, debugDescription: "item \(id): 'before'/'after' do not match its 'diff'")
         }

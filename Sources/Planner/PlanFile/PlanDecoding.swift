@@ -168,7 +168,7 @@ enum PlanDecoding {
             },
             status: itemStatus, change: try change(members["change"], at: "\(path()).change"))
         // `before` and `after` repeat what `diff` says; a file where they disagree was edited.
-        guard before == item.before, after == item.after else {
+        guard item.repeats(before: before, after: after) else {
             throw Failure(reason: "item \(item.id) at \(path()): 'before'/'after' do not match its 'diff'")
         }
         return item
