@@ -73,16 +73,9 @@ struct JSONWriter: ~Copyable {
 
     /// UTF-8 text after its 32-bit length.
     mutating func text(_ text: String) {
-        if let done: Void = text.utf8.withContiguousStorageIfAvailable({ utf8 in
+        Self.withUTF8(text) { utf8 in
             uint32(utf8.count)
-            if let base = utf8.baseAddress { append(base, utf8.count) }
-        }) {
-            return done
-        }
-        var copy = text
-        copy.withUTF8 { utf8 in
-            uint32(utf8.count)
-            if let base = utf8.baseAddress { append(base, utf8.count) }
+            append(utf8)
         }
     }
 
@@ -107,18 +100,22 @@ struct JSONWriter: ~Copyable {
 
     /// Text as it is (UTF-8, no quotes, no escapes): for plain-text output.
     mutating func plain(_ text: String) {
-        if let done: Void = text.utf8.withContiguousStorageIfAvailable({ utf8 in
-            if let base = utf8.baseAddress { append(base, utf8.count) }
-        }) {
-            return done
-        }
-        var copy = text
-        copy.withUTF8 { utf8 in
-            if let base = utf8.baseAddress { append(base, utf8.count) }
-        }
+        Self.withUTF8(text) { append($0) }
     }
 
     // MARK: JSON
+
+    /// Calls `body` with the text's UTF-8 bytes (in place when the string is contiguous, as
+    /// native strings are; from a copy otherwise).
+    private static func withUTF8(_ text: String, _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
+        if text.utf8.withContiguousStorageIfAvailable(body) != nil { return }
+        var copy = text
+        copy.withUTF8(body)
+    }
+
+    private mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {
+        if let base = bytes.baseAddress { append(base, bytes.count) }
+    }
 
     mutating func raw(_ text: StaticString) {
         append(text.utf8Start, text.utf8CodeUnitCount)
@@ -160,9 +157,7 @@ struct JSONWriter: ~Copyable {
     }
 
     mutating func string(_ text: String) {
-        if let done: Void = text.utf8.withContiguousStorageIfAvailable({ string(utf8: $0) }) { return done }
-        var copy = text
-        copy.withUTF8 { string(utf8: $0) }
+        Self.withUTF8(text) { string(utf8: $0) }
     }
 
     /// Writes UTF-8 text as a JSON string literal.
