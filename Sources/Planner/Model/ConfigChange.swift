@@ -97,10 +97,7 @@ extension ConfigChange: Codable {
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(Dictionary(uniqueKeysWithValues: fields.map { ($0.key.rawValue, $0.value) }), forKey: .fields)
-        if let patch = configDataPatch {
-            try c.encode(
-                patch.objectValue.map { JSONValue.object(Secrets.redact($0)) } ?? patch, forKey: .configDataPatch)
-        }
+        try c.encodeIfPresent(recordedPatch, forKey: .configDataPatch)
         try c.encode(enable, forKey: .enable)
     }
 
@@ -114,6 +111,11 @@ extension ConfigChange: Codable {
 }
 
 extension ConfigChange {
+    /// The configData patch as a plan records it: secret values as fingerprints.
+    var recordedPatch: JSONValue? {
+        configDataPatch.map { patch in patch.objectValue.map { JSONValue.object(Secrets.redact($0)) } ?? patch }
+    }
+
     /// A change read from a plan file: ``secretsWithheld`` is set when its patch holds fingerprints.
     init(decodedFields fields: [ConfigField: FieldValue], configDataPatch: JSONValue?, enable: Bool) {
         self.init(fields: fields, configDataPatch: configDataPatch, enable: enable)

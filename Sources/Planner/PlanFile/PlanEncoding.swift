@@ -94,17 +94,10 @@ public enum PlanEncoding {
         let change = item.change
         out.byte(change.enable ? 1 : 0)
         out.uint32(change.fields.count)
-        if change.fields.count == 1, let (field, value) = change.fields.first {
-            appendDigestField(field, value, to: &out)
-        } else {
-            for field in fieldsByName {
-                guard let value = change.fields[field] else { continue }
-                appendDigestField(field, value, to: &out)
-            }
-        }
-        if let patch = change.configDataPatch {
+        forEachField(of: change) { field, value in appendDigestField(field, value, to: &out) }
+        if let patch = change.recordedPatch {
             out.byte(1)
-            out.lengthPrefixed { $0.value(patch.objectValue.map { .object(Secrets.redact($0)) } ?? patch) }
+            out.lengthPrefixed { $0.value(patch) }
         } else {
             out.byte(0)
         }
@@ -315,26 +308,31 @@ public enum PlanEncoding {
 
     static func append(_ change: ConfigChange, to out: inout JSONWriter) {
         out.raw("{")
-        if let patch = change.configDataPatch {
+        if let patch = change.recordedPatch {
             out.raw("\"configDataPatch\":")
-            out.value(patch.objectValue.map { .object(Secrets.redact($0)) } ?? patch)
+            out.value(patch)
             out.raw(",")
         }
         out.raw("\"enable\":")
         out.bool(change.enable)
         out.raw(",\"fields\":{")
-        if change.fields.count == 1, let (field, value) = change.fields.first {
+        var first = true
+        forEachField(of: change) { field, value in
+            if !first { out.raw(",") }
+            first = false
             appendField(field, value, to: &out)
-        } else {
-            var first = true
-            for field in fieldsByName {
-                guard let value = change.fields[field] else { continue }
-                if !first { out.raw(",") }
-                first = false
-                appendField(field, value, to: &out)
-            }
         }
         out.raw("}}")
+    }
+
+    /// The change's fields in name order (the canonical member order); a lone field (the common
+    /// case) without looking each name up.
+    private static func forEachField(of change: ConfigChange, _ body: (ConfigField, FieldValue) -> Void) {
+        if change.fields.count == 1, let (field, value) = change.fields.first { return body(field, value) }
+        for field in fieldsByName {
+            guard let value = change.fields[field] else { continue }
+            body(field, value)
+        }
     }
 
     private static func appendField(_ field: ConfigField, _ value: FieldValue, to out: inout JSONWriter) {
