@@ -91,7 +91,8 @@ public struct RunDirectory: Sendable {
             throw RunDirectoryError.fileSystem(path: directory.path, reason: DurableFiles.errnoText())
         }
         let run = RunDirectory(url: directory, plan: plan, isExistingRun: false)
-        try run.writeFile(named: FileName.plan, contents: encodePlan(plan))
+        // The plan as a plan file (`docs/FORMATS.md`): one item per line, fingerprinted.
+        try run.writeFile(named: FileName.plan, contents: PlanFile.encode(plan))
         do {
             try DurableFiles.syncDirectory(directory.deletingLastPathComponent().path)
         } catch let failure as DurableFiles.Failure {
@@ -126,11 +127,6 @@ public struct RunDirectory: Sendable {
         } catch let failure as DurableFiles.Failure {
             throw RunDirectoryError.fileSystem(path: failure.path, reason: failure.reason)
         }
-    }
-
-    /// The plan as a plan file (`docs/FORMATS.md`, "Plan file"): one item per line, fingerprinted.
-    private static func encodePlan(_ plan: Plan) -> Data {
-        PlanFile.encode(plan)
     }
 
     /// Reads a run's plan back, checking its format version and fingerprint.
