@@ -13,7 +13,7 @@ enum PlanDecoding {
 
     /// The plan in `bytes` (fingerprint not checked here).
     static func decode(
-        _ file: MappedFile, path: String, parallelAbove threshold: Int = parallelThreshold
+        _ file: MappedFile, path: String, parallelAbove threshold: Int = TwoLaneRead.threshold
     ) throws(PlanFileError) -> Plan {
         var parser = JSONParser(bytes: file.bytes)
         var members: [String: JSONValue] = [:]
@@ -78,57 +78,36 @@ enum PlanDecoding {
         }
     }
 
-    /// Large item lists are read on two lanes split at a guessed `}` `,` `{` boundary near the
-    /// middle, used only when the first lane lands on it exactly after a `,` between two items
-    /// (which proves it a boundary). Anything else, an error included, is read again on one lane,
-    /// so results and error messages are those of a sequential read.
-    static let parallelThreshold = 8 << 20
-
-    /// Reads the `items` array, `[` to `]`: each item is converted and its JSON dropped before
-    /// the next. The first item that does not convert goes to `failure`.
+    /// Reads the `items` array, `[` to `]` (a large one on two lanes: ``TwoLaneRead``): each
+    /// item is converted and its JSON dropped before the next. The first item that does not convert goes to `failure`.
     private static func readItems(
         _ parser: inout JSONParser, file: MappedFile, into items: inout [PlanItem], failure: inout Failure?,
         parallelAbove threshold: Int
     ) throws(JSONSyntaxError) {
-        let bytes = file.bytes
         try parser.expect(UInt8(ascii: "["))
         if parser.consume(UInt8(ascii: "]")) { return }
-        let start = parser.offset
-        let remaining = bytes.count - start
-        if remaining > threshold, ProcessInfo.processInfo.activeProcessorCount > 1,
-            let split = Snapshot.boundary(in: bytes, near: start + remaining / 2)
-        {
-            let lanes = ParallelSlots<(items: [PlanItem], parser: JSONParser, stop: Int?)>(count: 2)
-            DispatchQueue.concurrentPerform(iterations: 2) { lane in
-                var read = JSONParser(bytes: file.bytes, offset: lane == 0 ? start : split)
-                var found: [PlanItem] = []
-                var stop: Int?
-                do {
-                    while true {
-                        found.append(try item(try read.parseValue(), at: ""))
-                        guard read.consume(UInt8(ascii: ",")) else {
-                            // The end of the list: the second lane must stand before its `]`.
-                            stop = lane == 1 && read.peek() == UInt8(ascii: "]") ? read.offset : nil
-                            break
-                        }
-                        if lane == 0, read.peek() != nil, read.offset >= split {
-                            stop = read.offset
-                            break
-                        }
+        let lanes = TwoLaneRead.read(file.bytes, from: parser.offset, parallelAbove: threshold) { from, stopAt in
+            var read = JSONParser(bytes: file.bytes, offset: from)
+            var found: [PlanItem] = []
+            do {
+                while true {
+                    found.append(try item(try read.parseValue(), at: ""))
+                    guard read.consume(UInt8(ascii: ",")) else {
+                        // The end of the list: only the second lane may get there, before its `]`.
+                        return ((found, read), stopAt == nil && read.peek() == UInt8(ascii: "]") ? read.offset : nil)
                     }
-                } catch {
-                    stop = nil
+                    if let stopAt, read.peek() != nil, read.offset >= stopAt { return ((found, read), read.offset) }
                 }
-                lanes[lane] = (found, read, stop)
+            } catch {
+                return ((found, read), nil)
             }
-            if let first = lanes[0], first.stop == split, let second = lanes[1], second.stop != nil {
-                items = first.items
-                items += second.items
-                parser.continue(with: first.parser)
-                parser.continue(with: second.parser)
-                try parser.expect(UInt8(ascii: "]"))
-                return
-            }
+        }
+        if let (first, second) = lanes {
+            items = first.0 + second.0
+            parser.continue(with: first.1)
+            parser.continue(with: second.1)
+            try parser.expect(UInt8(ascii: "]"))
+            return
         }
         repeat {
             let value = try parser.parseValue()

@@ -74,11 +74,8 @@ public struct Snapshot: Sendable {
         try decode(MappedFile(data: data), name: file)
     }
 
-    /// Snapshots larger than this are scanned on two cores (see ``scanArray``).
-    static let parallelThreshold = 8 << 20
-
     static func decode(
-        _ mapped: MappedFile, name: String, parallelAbove threshold: Int = parallelThreshold
+        _ mapped: MappedFile, name: String, parallelAbove threshold: Int = TwoLaneRead.threshold
     ) throws(InputError) -> Snapshot {
         if let index = index(mapped, parallelAbove: threshold) { return Snapshot(index: index) }
         return Snapshot(configs: try decodeAll(mapped, name: name))
@@ -126,14 +123,7 @@ public struct Snapshot: Sendable {
         return SnapshotIndex(file: mapped, entries: entries, spans: spans)
     }
 
-    /// Scans a JSON array of configs, `[` to `]`.
-    ///
-    /// A large array is scanned by two lanes at once: the second lane starts at a guessed element
-    /// boundary near the middle (`}` `,` `{`) and scans to the `]`; the first scans from the start
-    /// and stops when it reaches that offset. The guess is used only when the first lane lands on
-    /// it exactly after a `,` between two elements, which proves it a real boundary (a guess
-    /// inside a string is never reached that way); otherwise the first lane simply scans on.
-    /// Either way the result is exactly that of one sequential scan.
+    /// Scans a JSON array of configs, `[` to `]` (a large one on two lanes: ``TwoLaneRead``).
     private static func scanArray(
         _ scanner: inout SnapshotScanner, mapped: MappedFile, into entries: inout [SnapshotScanner.Entry],
         spans: inout [Int32], parallelAbove threshold: Int
@@ -141,48 +131,24 @@ public struct Snapshot: Sendable {
         guard scanner.consume(UInt8(ascii: "[")) else { return false }
         if scanner.consume(UInt8(ascii: "]")) { return true }
         let start = scanner.offset
-        let remaining = mapped.bytes.count - start
-        if remaining > threshold, ProcessInfo.processInfo.activeProcessorCount > 1,
-            let split = boundary(in: mapped.bytes, near: start + remaining / 2)
-        {
-            let lanes = ParallelSlots<(entries: [SnapshotScanner.Entry], spans: [Int32], stop: Int?, end: Int)>(
-                count: 2)
-            DispatchQueue.concurrentPerform(iterations: 2) { lane in
-                var read = SnapshotScanner(bytes: mapped.bytes, offset: lane == 0 ? start : split)
-                var found: [SnapshotScanner.Entry] = []
-                found.reserveCapacity(remaining / 1_024)
-                var recorded: [Int32] = []
-                recorded.reserveCapacity(remaining / 1_024 * ConfigSpans.slotCount)
-                let stop = read.scanConfigs(into: &found, spans: &recorded, stopAt: lane == 0 ? split : nil) {
-                    from, to in mapped.release(from: from, upTo: to)
-                }
-                lanes[lane] = (found, recorded, stop, read.offset)
-            }
-            guard let first = lanes[0], let stop = first.stop else { return false }
-            entries += first.entries
-            spans += first.spans
-            lanes[0] = nil
-            if stop == split, let second = lanes[1], second.stop != nil {
-                entries += second.entries
-                spans += second.spans
-                lanes[1] = nil
-                scanner = SnapshotScanner(bytes: mapped.bytes, offset: second.end)
-            } else {
-                // The first lane went past the guess (or ended): scan on from where it stopped.
-                scanner = SnapshotScanner(bytes: mapped.bytes, offset: first.end)
-                if first.end == split || scanner.peek() != UInt8(ascii: "]") {
-                    guard scanner.scanConfigs(into: &entries, spans: &spans, stopAt: nil, release: { _, _ in }) != nil
-                    else {
-                        return false
-                    }
-                }
-            }
+        let release: @Sendable (Int, Int) -> Void = { from, to in mapped.release(from: from, upTo: to) }
+        let lanes = TwoLaneRead.read(mapped.bytes, from: start, parallelAbove: threshold) { from, stopAt in
+            var read = SnapshotScanner(bytes: mapped.bytes, offset: from)
+            var found: [SnapshotScanner.Entry] = []
+            var recorded: [Int32] = []
+            var stop = read.scanConfigs(into: &found, spans: &recorded, stopAt: stopAt, release: release)
+            if stopAt == nil, read.peek() != UInt8(ascii: "]") { stop = nil }
+            return ((found, recorded), stop)
+        }
+        if let (first, second) = lanes {
+            entries += first.0
+            entries += second.0
+            spans += first.1
+            spans += second.1
+            // The second lane ended before the list's `]`: the end of its last config.
+            scanner = SnapshotScanner(bytes: mapped.bytes, offset: second.0.last.map(\.end) ?? start)
         } else {
-            guard
-                scanner.scanConfigs(
-                    into: &entries, spans: &spans, stopAt: nil,
-                    release: { from, to in mapped.release(from: from, upTo: to) }) != nil
-            else {
+            guard scanner.scanConfigs(into: &entries, spans: &spans, stopAt: nil, release: release) != nil else {
                 return false
             }
         }
@@ -239,33 +205,6 @@ public struct Snapshot: Sendable {
             configs.append(try config(&parser, interning: &table))
         } while parser.consume(UInt8(ascii: ","))
         try parser.expect(UInt8(ascii: "]"))
-    }
-
-    /// The offset of a `{` that follows `}` `,` (whitespace allowed) at or after `offset`, within 1 MB.
-    static func boundary(in bytes: UnsafeRawBufferPointer, near offset: Int) -> Int? {
-        var index = offset
-        let end = min(bytes.count, offset + (1 << 20))
-        while index < end {
-            guard bytes[index] == UInt8(ascii: "}") else {
-                index += 1
-                continue
-            }
-            var next = index + 1
-            while next < end, isWhitespace(bytes[next]) { next += 1 }
-            guard next < end, bytes[next] == UInt8(ascii: ",") else {
-                index += 1
-                continue
-            }
-            next += 1
-            while next < end, isWhitespace(bytes[next]) { next += 1 }
-            if next < end, bytes[next] == UInt8(ascii: "{") { return next }
-            index += 1
-        }
-        return nil
-    }
-
-    private static func isWhitespace(_ byte: UInt8) -> Bool {
-        byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09
     }
 
     private static let keys: [[UInt8]] = [
