@@ -135,7 +135,9 @@ public struct Snapshot: Sendable {
         let lanes = TwoLaneRead.read(mapped.bytes, from: start, parallelAbove: threshold) { from, stopAt in
             var read = SnapshotScanner(bytes: mapped.bytes, offset: from)
             var found: [SnapshotScanner.Entry] = []
+            found.reserveCapacity(((stopAt ?? mapped.bytes.count) - from) / 512)
             var recorded: [Int32] = []
+            recorded.reserveCapacity(found.capacity * ConfigSpans.slotCount)
             var stop = read.scanConfigs(into: &found, spans: &recorded, stopAt: stopAt, release: release)
             if stopAt == nil, read.peek() != UInt8(ascii: "]") { stop = nil }
             return ((found, recorded), stop)
