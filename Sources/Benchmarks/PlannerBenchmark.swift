@@ -116,6 +116,10 @@ enum PlannerBenchmark {
                     + "(%d update, %d enable-only, %d unchanged)",
                 wall, cpu, Double(list.rows.count) / wall, result.plan.items.count, summary.update, summary.enableOnly,
                 summary.unchanged))
+        if ProcessInfo.processInfo.environment["BENCH_PLAN_ONLY"] != nil {
+            say("  peak RSS                \(peakRSS())")
+            return
+        }
         _ = clock.lap()
         let again = PlanEncoding.fingerprint(of: result.plan.items)
         say(
