@@ -1,4 +1,5 @@
 import Foundation
+import Planner
 
 // The benchmark harness: `swift run -c release Benchmarks <suite> [options]`.
 // Each suite lives in its own file and prints its figures; docs/BENCHMARKS.md records them.
@@ -13,4 +14,5 @@ guard let name = arguments.first, let suite = suites[name] else {
     print("usage: Benchmarks <\(suites.keys.sorted().joined(separator: "|"))> [options]")
     exit(64)
 }
+AllocatorTuning.apply()
 try await suite(Array(arguments.dropFirst()))

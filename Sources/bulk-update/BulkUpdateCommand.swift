@@ -1,5 +1,6 @@
 import ArgumentParser
 import BulkUpdate
+import Planner
 
 @main
 struct BulkUpdateCommand: AsyncParsableCommand {
@@ -12,4 +13,20 @@ struct BulkUpdateCommand: AsyncParsableCommand {
             SandboxCommand.self, DemoCommand.self,
         ]
     )
+
+    /// Tunes the allocator for large inputs, then parses and runs the command (as
+    /// `AsyncParsableCommand.main()` does).
+    static func main() async {
+        AllocatorTuning.apply()
+        do {
+            var command = try parseAsRoot()
+            if var command = command as? any AsyncParsableCommand {
+                try await command.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
 }

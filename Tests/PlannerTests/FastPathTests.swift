@@ -184,6 +184,22 @@ struct FastPathTests {
                 + JSONValue.string("a \"quoted\" \\ line\nbreak\u{1} é ✓ and a longer tail").canonicalText)
     }
 
+    @Test("the writer redacts a patch while writing it exactly as writing its redacted copy does")
+    func redactingWriter() {
+        var random = SplitMix64(seed: 7)
+        for _ in 0..<2_000 {
+            var object = Self.object(&random, depth: 0)
+            if random.next() % 4 == 0 { object["apiToken"] = Secrets.fingerprint(.string("already")) }
+            if random.next() % 4 == 0 { object["secretKey"] = .null }
+            for value in [JSONValue.object(object), .null, .string("tok"), .array([.object(object)])] {
+                var writer = JSONWriter()
+                writer.redactedValue(value)
+                let expected = value.objectValue.map { JSONValue.object(Secrets.redact($0)) } ?? value
+                #expect(String(decoding: writer.bytes, as: UTF8.self) == expected.canonicalText)
+            }
+        }
+    }
+
     @Test("the digest form of an item is the binary layout docs/FORMATS.md describes")
     func digestForm() {
         let item = PlanItem(

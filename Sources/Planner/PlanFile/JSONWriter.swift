@@ -230,18 +230,19 @@ struct JSONWriter: ~Copyable {
         }
     }
 
-    mutating func object(_ members: [String: JSONValue]) {
+    mutating func object(_ members: [String: JSONValue], redacting: Bool = false) {
         byte(UInt8(ascii: "{"))
         let count = members.count
         if count == 1, let only = members.first {
-            member(only.key, only.value)
+            member(only.key, only.value, redacting: redacting)
         } else if count > 32 {
             for (position, element) in members.sorted(by: { $0.key < $1.key }).enumerated() {
                 if position > 0 { byte(UInt8(ascii: ",")) }
-                member(element.key, element.value)
+                member(element.key, element.value, redacting: redacting)
             }
         } else if count > 1 {
-            // Small objects (nearly all of a plan's): insertion-sort the members' indices on the stack. (no copies of keys or values) on the stack.
+            // Small objects (nearly all of a plan's): insertion-sort the members' indices on the stack
+            // (no copies of keys or values).
             withUnsafeTemporaryAllocation(of: Dictionary<String, JSONValue>.Index.self, capacity: count) { order in
                 var filled = 0
                 for index in members.indices {
@@ -257,16 +258,30 @@ struct JSONWriter: ~Copyable {
                 for position in 0..<filled {
                     if position > 0 { byte(UInt8(ascii: ",")) }
                     let element = members[order[position]]
-                    member(element.key, element.value)
+                    member(element.key, element.value, redacting: redacting)
                 }
             }
         }
         byte(UInt8(ascii: "}"))
     }
 
-    private mutating func member(_ key: String, _ member: JSONValue) {
+    private mutating func member(_ key: String, _ member: JSONValue, redacting: Bool) {
         string(key)
         byte(UInt8(ascii: ":"))
-        value(member)
+        guard redacting else { return value(member) }
+        if member != .null, Secrets.isSecretKey(key) {
+            value(Secrets.isFingerprint(member) ? member : Secrets.fingerprint(member))
+        } else if case .object(let inner) = member {
+            object(inner, redacting: true)
+        } else {
+            value(member)
+        }
+    }
+
+    /// `value` as ``Secrets/redact(_:)`` would leave it (every value under a secret key, at any
+    /// depth of objects, as its fingerprint), without making the redacted copy.
+    mutating func redactedValue(_ value: JSONValue) {
+        guard case .object(let members) = value else { return self.value(value) }
+        object(members, redacting: true)
     }
 }

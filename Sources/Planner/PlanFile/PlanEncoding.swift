@@ -95,9 +95,9 @@ public enum PlanEncoding {
         out.byte(change.enable ? 1 : 0)
         out.uint32(change.fields.count)
         forEachField(of: change) { field, value in appendDigestField(field, value, to: &out) }
-        if let patch = change.recordedPatch {
+        if let patch = change.configDataPatch {
             out.byte(1)
-            out.lengthPrefixed { $0.value(patch) }
+            out.lengthPrefixed { $0.redactedValue(patch) }
         } else {
             out.byte(0)
         }
@@ -308,9 +308,9 @@ public enum PlanEncoding {
 
     static func append(_ change: ConfigChange, to out: inout JSONWriter) {
         out.raw("{")
-        if let patch = change.recordedPatch {
+        if let patch = change.configDataPatch {
             out.raw("\"configDataPatch\":")
-            out.value(patch)
+            out.redactedValue(patch)
             out.raw(",")
         }
         out.raw("\"enable\":")

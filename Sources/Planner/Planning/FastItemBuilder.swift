@@ -61,20 +61,20 @@ struct FastItemBuilder {
                 bytes[spans.configData] == UInt8(ascii: "{"), walk(members, objectAt: spans.configData, into: &diff)
             else { return nil }
         }
-        let enabled: Bool? = spans.enabled >= 0 ? value(at: spans.enabled)?.boolValue : nil
+        // The scan validated the bytes: `t`/`f` start `true`/`false`, a quote a string.
+        let enabled: Bool? =
+            switch spans.enabled >= 0 ? bytes[spans.enabled] : 0 {
+            case UInt8(ascii: "t"): true
+            case UInt8(ascii: "f"): false
+            default: nil
+            }
         let enable = change.enable && enabled != true
         let status: PlanItemStatus = !diff.isEmpty ? .update : enable ? .enableOnly : .unchanged
-        let version: Int64 =
-            switch spans.version >= 0 ? value(at: spans.version) : nil {
-            case .integer(let number)?: number
-            case .double(let number)?: Int64(exactly: number) ?? 0
-            default: 0
-            }
         return PlanItem(
             id: id.flatMap { index.isID($0, at: position) ? $0 : nil } ?? index.id(at: position),
-            name: spans.name >= 0 ? value(at: spans.name)?.stringValue : nil,
+            name: spans.name >= 0 && bytes[spans.name] == UInt8(ascii: "\"") ? string(at: spans.name) : nil,
             entityType: internedString(at: spans.entityType) ?? "",
-            destination: internedString(at: spans.destination) ?? "", versionRead: version,
+            destination: internedString(at: spans.destination) ?? "", versionRead: version(at: spans.version),
             expectedVersion: merged.expectedVersion, diff: diff, enable: enable, enabledRead: enabled,
             wave: merged.wave, inputLines: merged.lines, status: status, change: change)
     }
@@ -93,6 +93,32 @@ struct FastItemBuilder {
         }
         guard offset >= 0, let text = value(at: offset)?.stringValue else { return nil }
         return .string(text)
+    }
+
+    /// `version` as the decoded path reads it: an integer, a whole double, else 0. A plain
+    /// integer (the usual) is read from its digits without parsing a value.
+    private func version(at offset: Int) -> Int64 {
+        guard offset >= 0 else { return 0 }
+        var number: Int64 = 0
+        var index = offset
+        while index < bytes.count, index - offset < 18, bytes[index] >= 0x30, bytes[index] <= 0x39 {
+            number = number * 10 + Int64(bytes[index] - 0x30)
+            index += 1
+        }
+        let next = index < bytes.count ? bytes[index] : 0
+        if index > offset, index - offset < 18, next != UInt8(ascii: "."), next | 0x20 != UInt8(ascii: "e") {
+            return number
+        }
+        switch value(at: offset) {
+        case .integer(let number)?: return number
+        case .double(let number)?: return Int64(exactly: number) ?? 0
+        default: return 0
+        }
+    }
+
+    private func string(at offset: Int) -> String? {
+        var parser = JSONParser(bytes: bytes, offset: offset)
+        return try? parser.parseString()
     }
 
     private func value(at offset: Int) -> JSONValue? {

@@ -306,7 +306,13 @@ public enum PlanBuilder {
                 initialized = rows.count
             }
         }
-        for (rowIndex, row) in rows.enumerated() {
+        for rowIndex in rows.indices {
+            // Found on every core: no need to look at the row again.
+            if let found, found[rowIndex] >= 0 {
+                resolution.add(row: Int32(rowIndex), toConfig: found[rowIndex])
+                continue
+            }
+            let row = rows[rowIndex]
             switch row.selector {
             case .id(let id):
                 let target = found.map { $0[rowIndex] >= 0 ? $0[rowIndex] : nil } ?? index.target(ofID: id)
