@@ -278,6 +278,55 @@ struct FastPathTests {
         }
     }
 
+    @Test("items written canonically are read without building their JSON, as the general reader reads them")
+    func canonicalItems() throws {
+        var read = 0
+        for seed in UInt64(0)..<200 {
+            let test = Self.makeCase(seed: seed)
+            let list = ChangeListReader.read(data: Data(test.changes.utf8), file: "c.jsonl", format: .jsonLines)
+            guard let snapshot = try? Snapshot.decode(Data(test.snapshot.utf8)) else { continue }
+            let plan = PlanBuilder.build(changes: list, snapshot: snapshot).plan
+            let data = PlanFile.encode(plan)
+            let fast = try PlanDecoding.decode(MappedFile(data: data), path: "p", parallelAbove: .max)
+            let general = try PlanDecoding.decode(
+                MappedFile(data: data), path: "p", parallelAbove: .max, canonicalItems: false)
+            #expect(fast == general, "seed \(seed)")
+            for item in plan.items {
+                // Each item alone: taken (not left to the general reader), and the whole text read.
+                let text = Array(PlanEncoding.canonicalText(of: item).utf8)
+                try text.withUnsafeBytes { bytes in
+                    var parser = JSONParser(bytes: bytes)
+                    var writer = JSONWriter()
+                    var paths: [[String]] = []
+                    let taken = try #require(CanonicalItemReader.item(&parser, writer: &writer, paths: &paths))
+                    #expect(parser.offset == bytes.count)
+                    #expect(PlanEncoding.canonicalText(of: taken) == PlanEncoding.canonicalText(of: item))
+                    read += 1
+                }
+                // Respaced, escaped, or `before` not repeating the diff: left to the general reader,
+                // the parser unmoved.
+                let original = String(decoding: text, as: UTF8.self)
+                let edits = [
+                    (",\"id\":", ", \"id\":"), ("{\"after\":", "{ \"after\":"), ("\"id\":\"0", "\"id\":\"\\u0030"),
+                    original.contains("\"before\":{}")
+                        ? ("\"before\":{}", "\"before\":{\"zzz\":1}") : ("\"before\":{", "\"before\":{\"zzz\":1,"),
+                ]
+                for (from, to) in edits {
+                    #expect(original.contains(from))
+                    let edited = Array(original.replacingOccurrences(of: from, with: to).utf8)
+                    edited.withUnsafeBytes { bytes in
+                        var parser = JSONParser(bytes: bytes)
+                        var writer = JSONWriter()
+                        var paths: [[String]] = []
+                        #expect(CanonicalItemReader.item(&parser, writer: &writer, paths: &paths) == nil)
+                        #expect(parser.offset == 0)
+                    }
+                }
+            }
+        }
+        #expect(read > 1_000)
+    }
+
     @Test("a plan file read on two lanes equals the one read on one, and a damaged one fails the same way")
     func planReadOnTwoLanes() throws {
         var snapshot = "["

@@ -46,6 +46,9 @@ public struct JSONParser {
         }
     }
 
+    /// The next byte as it is (no whitespace skipped), `nil` at the end.
+    var next: UInt8? { offset < bytes.count ? bytes[offset] : nil }
+
     /// Whether every byte has been read.
     public var isAtEnd: Bool { offset >= bytes.count }
 
@@ -164,6 +167,30 @@ public struct JSONParser {
     /// Skips the next value without building it.
     public mutating func skipValue() throws(JSONSyntaxError) {
         _ = try parseValue()
+    }
+
+    /// Consumes `word` when the next bytes are exactly it (no whitespace skipped).
+    mutating func consumeExactly(_ word: StaticString) -> Bool {
+        let count = word.utf8CodeUnitCount
+        guard offset + count <= bytes.count, let base = bytes.baseAddress,
+            memcmp(base + offset, word.utf8Start, count) == 0
+        else { return false }
+        offset += count
+        return true
+    }
+
+    /// Skips the next value with the snapshot scan (no value built, no lines counted): `false`
+    /// when the scan declines it (the caller then reads it the ordinary way from where it was).
+    mutating func skipScannedValue() -> Bool {
+        var scanner = SnapshotScanner(bytes: bytes, offset: offset)
+        guard scanner.scanValue(depth: 1) else { return false }
+        offset = scanner.offset
+        return true
+    }
+
+    /// The bytes from `start` to the current offset.
+    func bytes(from start: Int) -> UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(rebasing: bytes[start..<offset])
     }
 
     private mutating func literal(_ word: StaticString) throws(JSONSyntaxError) {

@@ -12,8 +12,12 @@ enum PlanDecoding {
     }
 
     /// The plan in `bytes` (fingerprint not checked here).
+    ///
+    /// `canonicalItems`: items in canonical form are read by ``CanonicalItemReader`` (off only to
+    /// test it against the general reader).
     static func decode(
-        _ file: MappedFile, path: String, parallelAbove threshold: Int = TwoLaneRead.threshold
+        _ file: MappedFile, path: String, parallelAbove threshold: Int = TwoLaneRead.threshold,
+        canonicalItems: Bool = true
     ) throws(PlanFileError) -> Plan {
         var parser = JSONParser(bytes: file.bytes)
         var members: [String: JSONValue] = [:]
@@ -36,7 +40,9 @@ enum PlanDecoding {
                         members[key] = .null
                         continue
                     }
-                    try readItems(&parser, file: file, into: &items, failure: &itemFailure, parallelAbove: threshold)
+                    try readItems(
+                        &parser, file: file, into: &items, failure: &itemFailure, parallelAbove: threshold,
+                        canonical: canonicalItems)
                     members[key] = .null
                 } while parser.consume(UInt8(ascii: ","))
                 try parser.expect(UInt8(ascii: "}"))
@@ -79,19 +85,26 @@ enum PlanDecoding {
     }
 
     /// Reads the `items` array, `[` to `]` (a large one on two lanes: ``TwoLaneRead``): each
-    /// item is converted and its JSON dropped before the next. The first item that does not convert goes to `failure`.
+    /// item is converted and its JSON dropped before the next. The first item that does not
+    /// convert goes to `failure`.
     private static func readItems(
         _ parser: inout JSONParser, file: MappedFile, into items: inout [PlanItem], failure: inout Failure?,
-        parallelAbove threshold: Int
+        parallelAbove threshold: Int, canonical: Bool
     ) throws(JSONSyntaxError) {
         try parser.expect(UInt8(ascii: "["))
         if parser.consume(UInt8(ascii: "]")) { return }
         let lanes = TwoLaneRead.read(file.bytes, from: parser.offset, parallelAbove: threshold) { from, stopAt in
             var read = JSONParser(bytes: file.bytes, offset: from)
             var found: [PlanItem] = []
+            var writer = JSONWriter(capacity: 4_096)
+            var paths: [[String]] = []
             do {
                 while true {
-                    found.append(try item(try read.parseValue(), at: ""))
+                    if canonical, let item = CanonicalItemReader.item(&read, writer: &writer, paths: &paths) {
+                        found.append(item)
+                    } else {
+                        found.append(try item(try read.parseValue(), at: ""))
+                    }
                     guard read.consume(UInt8(ascii: ",")) else {
                         // The end of the list: only the second lane may get there, before its `]`.
                         return ((found, read), stopAt == nil && read.peek() == UInt8(ascii: "]") ? read.offset : nil)
@@ -109,7 +122,15 @@ enum PlanDecoding {
             try parser.expect(UInt8(ascii: "]"))
             return
         }
+        var writer = JSONWriter(capacity: 4_096)
+        var paths: [[String]] = []
         repeat {
+            if canonical, failure == nil,
+                let item = CanonicalItemReader.item(&parser, writer: &writer, paths: &paths)
+            {
+                items.append(item)
+                continue
+            }
             let value = try parser.parseValue()
             guard failure == nil else { continue }
             do {
