@@ -55,6 +55,21 @@ struct PlanFileTests {
         #expect(throws: Never.self) { try PlanFile.decode(Data(text.utf8), path: "p.json") }
     }
 
+    @Test("a change that clears configData (`\\N`) is still a clear when read back from a plan file")
+    func clearedConfigDataRoundTrip() throws {
+        let plan = PlanBuilder.build(
+            changes: TestInputs.csv("id,configData\n\(TestInputs.id1),\\N\n"), snapshot: TestInputs.snapshot
+        ).plan
+        let item = try #require(plan.items.first)
+        #expect(item.change.configDataPatch == .null)
+        let data = PlanFile.encode(plan)
+        let read = try PlanFile.decode(data, path: "plan.json")
+        #expect(read.items.first?.change.configDataPatch == .null)
+        #expect(read.items == plan.items)
+        let viaCodable = try JSONDecoder().decode(ConfigChange.self, from: JSONEncoder().encode(item.change))
+        #expect(viaCodable.configDataPatch == .null)
+    }
+
     @Test("a plan read back equals the plan written, whole doubles and nested values included")
     func exactRoundTrip() throws {
         var config = TestInputs.config(TestInputs.id1)

@@ -89,7 +89,9 @@ extension ConfigChange: Codable {
             fields[field] = value
         }
         self.fields = fields
-        configDataPatch = try c.decodeIfPresent(JSONValue.self, forKey: .configDataPatch)
+        // `null` is a patch too (it clears configData); only an absent member is no patch.
+        configDataPatch =
+            c.contains(.configDataPatch) ? try c.decode(JSONValue.self, forKey: .configDataPatch) : nil
         enable = try c.decodeIfPresent(Bool.self, forKey: .enable) ?? false
         secretsWithheld = configDataPatch?.objectValue.map(Self.holdsFingerprint) ?? false
     }

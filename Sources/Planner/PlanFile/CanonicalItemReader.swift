@@ -106,7 +106,7 @@ enum CanonicalItemReader {
             expectedVersion: expectedVersion, diff: diff, enable: enable, enabledRead: enabledRead,
             wave: Int(clamping: wave), inputLines: lines, status: status,
             change: ConfigChange(
-                decodedFields: fields, configDataPatch: patch == .null ? nil : patch, enable: changeEnable))
+                decodedFields: fields, configDataPatch: patch, enable: changeEnable))
     }
 
     /// The diff's entries, after its `[` up to and including its `]`.

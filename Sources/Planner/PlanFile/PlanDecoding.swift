@@ -203,8 +203,9 @@ enum PlanDecoding {
             default: throw Failure(reason: "unexpected value at \(path()).fields.\(key): expected a string or null")
             }
         }
+        // `null` is a patch too (it clears configData); only an absent member is no patch.
         return ConfigChange(
-            decodedFields: fields, configDataPatch: present(members["configDataPatch"]),
+            decodedFields: fields, configDataPatch: members["configDataPatch"],
             enable: try members["enable"].map { value throws(Failure) in try bool(value, at: "\(path()).enable") }
                 ?? false)
     }
