@@ -100,12 +100,12 @@ enum PlannerBenchmark {
         let bothTime = clock.lap()
         say(
             String(format: "  both, concurrently      %7.3f s  (CPU %.3f s)", bothTime, clock.lapCPU)
-                + "  RSS \(memory("VmRSS"))")
+                + "  RSS \(memory("VmRSS")) (anon \(memory("RssAnon")), file \(memory("RssFile")))")
         let result = PlanBuilder.build(changes: list, snapshot: snapshot)
         let buildTime = clock.lap()
         say(
             String(format: "  resolve + merge + diff  %7.3f s  (CPU %.3f s)", buildTime, clock.lapCPU)
-                + "  RSS \(memory("VmRSS"))")
+                + "  RSS \(memory("VmRSS")) (anon \(memory("RssAnon")), file \(memory("RssFile")))")
         let wall = total.elapsed
         let cpu = total.elapsedCPU
         let summary = PlanRenderer.Summary(result.plan)
