@@ -55,6 +55,17 @@ public struct CSVReader {
         spanBuffer.reserveCapacity(8)
     }
 
+    /// A reader over `bytes` from `offset` (the start of a line), which is line `line`.
+    init(bytes: UnsafeRawBufferPointer, offset: Int, line: Int) {
+        self.bytes = bytes
+        self.offset = offset
+        self.line = line
+        spanBuffer.reserveCapacity(8)
+    }
+
+    /// The line of ``offset``.
+    var currentLine: Int { line }
+
     /// The next record, `nil` at the end of the input.
     ///
     /// - Throws: ``CSVError`` for a malformed record; call again to continue with the next line.

@@ -25,11 +25,13 @@ public enum ChangeListReader {
         read(MappedFile(data: data), name: file, format: format)
     }
 
-    static func read(_ mapped: MappedFile, name: String, format: ChangeListFormat?) -> ChangeList {
+    static func read(
+        _ mapped: MappedFile, name: String, format: ChangeListFormat?, parallelAbove: Int = TwoLaneRead.threshold
+    ) -> ChangeList {
         let resolved = format ?? sniff(mapped.bytes)
         var state = State(validator: Validator(file: name), digest: StreamingDigest(mapped))
         switch resolved {
-        case .csv: readCSV(mapped, into: &state)
+        case .csv: readCSV(mapped, parallelAbove: parallelAbove, into: &state)
         case .json, .jsonLines: readJSON(mapped, lines: resolved == .jsonLines, into: &state)
         }
         if state.records == 0, !state.diagnostics.contains(where: { $0.severity == .error }) {
@@ -46,6 +48,25 @@ public enum ChangeListReader {
         var rows: [ChangeRow] = []
         var diagnostics: [Diagnostic] = []
         var records = 0
+
+        /// Appends what a lane read, its lines moved by `lineOffset`.
+        mutating func absorb(_ part: CSVPart, lineOffset: Int) {
+            records += part.records
+            if rows.isEmpty {
+                rows = part.rows
+            } else {
+                rows.append(contentsOf: part.rows)
+            }
+            if lineOffset != 0 {
+                rows.withUnsafeMutableBufferPointer { all in
+                    for index in (all.count - part.rows.count)..<all.count { all[index].line += lineOffset }
+                }
+            }
+            for var diagnostic in part.diagnostics {
+                diagnostic.line = diagnostic.line.map { $0 + lineOffset }
+                diagnostics.append(diagnostic)
+            }
+        }
     }
 
     private static func sniff(_ bytes: UnsafeRawBufferPointer) -> ChangeListFormat {
@@ -61,7 +82,7 @@ public enum ChangeListReader {
 
     // MARK: CSV
 
-    private static func readCSV(_ mapped: MappedFile, into state: inout State) {
+    private static func readCSV(_ mapped: MappedFile, parallelAbove: Int, into state: inout State) {
         let file = state.validator.file
         var reader = CSVReader(bytes: mapped.bytes)
         var header: CSVRecord?
@@ -102,36 +123,115 @@ public enum ChangeListReader {
                 columns.append(nil)
             }
         }
-        var interpreter = CSVRowInterpreter(
+        let interpreter = CSVRowInterpreter(
             validator: state.validator, columns: columns, names: header.fields.map(\.trimmingSpaces))
+        let start = reader.offset
+        let end = mapped.bytes.count
+        if end - start > parallelAbove, ProcessInfo.processInfo.activeProcessorCount > 1,
+            let split = lineStart(in: mapped.bytes, near: start + (end - start) / 2),
+            readTwoLanes(
+                mapped, from: reader, split: split, interpreter: interpreter, columns: columns.count, into: &state)
+        {
+            return
+        }
+        var part = CSVPart(digest: state.digest)
+        var lane = interpreter
+        readRecords(&reader, &lane, columns: columns.count, file: file, stopAt: nil, end: end, into: &part)
+        state.absorb(part, lineOffset: 0)
+        if let digest = part.digest { state.digest = digest }
+    }
+
+    /// What one lane read: its rows and diagnostics (lines as its reader counted them).
+    private struct CSVPart: Sendable {
+        var rows: [ChangeRow] = []
+        var diagnostics: [Diagnostic] = []
+        var records = 0
+        /// The digest of the file, advanced as the lane reads (the first lane only).
+        var digest: StreamingDigest?
+        /// Where the lane stopped, and that offset's line (the first of two lanes).
+        var stop = 0
+        var stopLine = 0
+    }
+
+    /// Reads the records after the header on two lanes split at `split` (a line start near the
+    /// middle), with exactly the result of one sequential read: the split is used only when the
+    /// first lane, reading from the start, lands on it exactly between two records (a line start
+    /// inside a quoted field is never reached that way). `false`: nothing was kept; read on one lane.
+    private static func readTwoLanes(
+        _ mapped: MappedFile, from reader: CSVReader, split: Int, interpreter: CSVRowInterpreter, columns: Int,
+        into state: inout State
+    ) -> Bool {
+        let file = state.validator.file
+        let parts = ParallelSlots<CSVPart>(count: 2)
+        let (start, line, digest) = (reader.offset, reader.currentLine, state.digest)
+        DispatchQueue.concurrentPerform(iterations: 2) { lane in
+            var lanes = interpreter
+            if lane == 0 {
+                var first = CSVReader(bytes: mapped.bytes, offset: start, line: line)
+                var part = CSVPart(digest: digest)
+                readRecords(&first, &lanes, columns: columns, file: file, stopAt: split, end: split, into: &part)
+                part.stop = first.offset
+                part.stopLine = first.currentLine
+                parts[0] = part
+            } else {
+                var second = CSVReader(bytes: mapped.bytes, offset: split, line: 1)
+                var part = CSVPart()
+                readRecords(
+                    &second, &lanes, columns: columns, file: file, stopAt: nil, end: mapped.bytes.count, into: &part)
+                parts[1] = part
+            }
+        }
+        guard let first = parts[0], first.stop == split, let second = parts[1], let digest = first.digest else {
+            return false
+        }
+        state.absorb(first, lineOffset: 0)
+        state.absorb(second, lineOffset: first.stopLine - 1)
+        state.digest = digest
+        return true
+    }
+
+    /// The start of the first line at or after `offset` (within 1 MB), if any.
+    private static func lineStart(in bytes: UnsafeRawBufferPointer, near offset: Int) -> Int? {
+        var index = offset
+        let end = min(bytes.count, offset + (1 << 20))
+        while index < end, bytes[index] != UInt8(ascii: "\n") { index += 1 }
+        return index + 1 < end ? index + 1 : nil
+    }
+
+    /// Reads records until the end, or (`stopAt`) until the next would start at or beyond it.
+    private static func readRecords(
+        _ reader: inout CSVReader, _ interpreter: inout CSVRowInterpreter, columns: Int, file: String, stopAt: Int?,
+        end: Int, into part: inout CSVPart
+    ) {
+        let start = reader.offset
         var spans: [CSVFieldSpan] = []
-        spans.reserveCapacity(columns.count)
-        while true {
+        spans.reserveCapacity(columns)
+        while stopAt.map({ reader.offset < $0 }) ?? true {
             let line: Int
             do {
                 guard let next = try reader.nextSpans(into: &spans) else { break }
                 line = next
             } catch {
-                state.records += 1
-                state.diagnostics.append(
+                part.records += 1
+                part.diagnostics.append(
                     Diagnostic(.error, file: file, line: error.line, column: error.column, error.message))
                 continue
             }
-            state.records += 1
-            if state.records & 0x3FF == 0 {
-                state.digest.advance(to: reader.offset)
-                if state.records == 0x1000 { reserveRows(&state.rows, read: reader.offset, of: mapped.bytes.count) }
+            part.records += 1
+            if part.records & 0x3FF == 0 {
+                part.digest?.advance(to: reader.offset)
+                if part.records == 0x1000 { reserveRows(&part.rows, read: reader.offset - start, of: end - start) }
             }
-            guard spans.count == columns.count else {
-                state.diagnostics.append(
+            guard spans.count == columns else {
+                part.diagnostics.append(
                     Diagnostic(
                         .error, file: file, line: line,
                         "row has \(spans.count) field\(spans.count == 1 ? "" : "s") "
-                            + "but the header has \(columns.count)"))
+                            + "but the header has \(columns)"))
                 continue
             }
-            if let row = interpreter.interpret(line: line, spans: spans, reader: reader, into: &state.diagnostics) {
-                state.rows.append(row)
+            if let row = interpreter.interpret(line: line, spans: spans, reader: reader, into: &part.diagnostics) {
+                part.rows.append(row)
             }
         }
     }

@@ -29,3 +29,7 @@ struct StreamingDigest {
         return Digests.hex(hasher.finalize())
     }
 }
+
+// A value (swift-crypto's hasher copies its state on write); only one reader at a time advances a
+// given digest, and only that one hands the file's pages back.
+extension StreamingDigest: @unchecked Sendable {}

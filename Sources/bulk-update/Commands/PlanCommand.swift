@@ -58,14 +58,15 @@ struct PlanCommand: AsyncParsableCommand {
 
     func run() async throws {
         // A saved snapshot is read while the change list is (a large one of each takes a core each).
-        async let saved = snapshot.map { path in Result { try Self.readSnapshot(path) } }
+        let saved = snapshot.map { path in DedicatedThread { Result { try Self.readSnapshot(path) } } }
         let list = try PlannerCommandSupport.readChanges(changes, format: inputFormat)
         if list.hasErrors {
             PlannerCommandSupport.printDiagnostics(Validator.validate(list))
+            _ = saved?.wait()  // its errors are reported too
             throw ExitCode(2)
         }
         let state: State
-        if let read = await saved {
+        if let read = saved?.wait() {
             state = try read.get()
         } else {
             state = try await loadSnapshot()
@@ -93,7 +94,7 @@ struct PlanCommand: AsyncParsableCommand {
     }
 
     /// The org's state to plan against, with where it came from.
-    struct State {
+    struct State: Sendable {
         var snapshot: Snapshot
         var org: String?
         var baseURL: String?
