@@ -49,7 +49,7 @@ struct FastItemBuilder {
                         case .clear: nil
                         }
                     if old != new {
-                        diff.append(FieldChange(path: Self.fieldPaths[slot], before: old, after: new, secret: false))
+                        diff.append(FieldChange(path: fieldPaths[slot], before: old, after: new, secret: false))
                     }
                 }
                 return true
@@ -81,7 +81,10 @@ struct FastItemBuilder {
 
     /// The top-level fields a change may set besides configData, in ``ConfigField`` order.
     private static let fields = ConfigField.allCases.filter { $0 != .configData }
-    private static let fieldPaths = fields.map { [$0.rawValue] }
+    /// The diff path of each of ``fields``: this builder's own arrays, shared by the items it
+    /// builds. (Arrays shared by every builder had their reference counts written by every core
+    /// at once: the cache line went back and forth, and reading a path stalled on it.)
+    private let fieldPaths = Self.fields.map { [$0.rawValue] }
 
     /// ``IntegrationConfig/value(of:)`` read from the bytes: `entityType` and `destination` read
     /// as `""` when absent or not a string, the others as absent.

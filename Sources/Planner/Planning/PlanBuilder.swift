@@ -50,10 +50,11 @@ public enum PlanBuilder {
                     let merged: MergedChange
                     var namedID: String?
                     if resolution.entryNext[head] < 0 {
-                        // One row (the common case): nothing to gather, nothing to conflict.
-                        let row = changes.rows[Int(resolution.entryRow[head])]
-                        merged = ChangeMerger.merge(row)
-                        if case .id(let id) = row.selector { namedID = id }
+                        // One row (the common case): nothing to gather, nothing to conflict. (The row
+                        // is read where it lies, not copied.)
+                        let row = Int(resolution.entryRow[head])
+                        merged = ChangeMerger.merge(changes.rows[row])
+                        if case .id(let id) = changes.rows[row].selector { namedID = id }
                     } else {
                         var conflicts = ConflictCollector(file: file)
                         let rows = resolution.rows(of: slot).map { changes.rows[Int($0)] }
