@@ -73,8 +73,9 @@ struct FastItemBuilder {
         return PlanItem(
             id: id.flatMap { index.isID($0, at: position) ? $0 : nil } ?? index.id(at: position),
             name: spans.name >= 0 && bytes[spans.name] == UInt8(ascii: "\"") ? string(at: spans.name) : nil,
-            entityType: internedString(at: spans.entityType) ?? "",
-            destination: internedString(at: spans.destination) ?? "", versionRead: version(at: spans.version),
+            entityType: internedString(at: spans.entityType, field: .entityType) ?? "",
+            destination: internedString(at: spans.destination, field: .destination) ?? "",
+            versionRead: version(at: spans.version),
             expectedVersion: merged.expectedVersion, diff: diff, enable: enable, enabledRead: enabled,
             wave: merged.wave, inputLines: merged.lines, status: status, change: change)
     }
@@ -89,10 +90,10 @@ struct FastItemBuilder {
     /// ``IntegrationConfig/value(of:)`` read from the bytes: `entityType` and `destination` read
     /// as `""` when absent or not a string, the others as absent.
     private mutating func topLevelValue(_ field: ConfigField, at offset: Int) -> JSONValue? {
-        if field.isRequired { return .string(internedString(at: offset) ?? "") }
+        if field.isRequired { return .string(internedString(at: offset, field: field) ?? "") }
         // Destinations and credentials are shared by many configs: their ids are interned.
         if field == .destinationId || field == .integrationCredentialsId {
-            return internedString(at: offset).map(JSONValue.string)
+            return internedString(at: offset, field: field).map(JSONValue.string)
         }
         guard offset >= 0, let text = value(at: offset)?.stringValue else { return nil }
         return .string(text)
@@ -130,11 +131,31 @@ struct FastItemBuilder {
     }
 
     /// A string member's value, shared with earlier equal ones (types, destinations).
-    private mutating func internedString(at offset: Int) -> String? {
+    ///
+    /// The last plain string read for each `field` is kept with its bytes: configs repeat their
+    /// entity type, destination and ids from one to the next, and bytes equal to the last ones
+    /// give the same string without reading it again.
+    private mutating func internedString(at offset: Int, field: ConfigField) -> String? {
         guard offset >= 0, bytes[offset] == UInt8(ascii: "\"") else { return nil }
+        var end = offset + 1
+        while end < bytes.count, end - offset <= Self.recentLength, bytes[end] != UInt8(ascii: "\""),
+            bytes[end] != UInt8(ascii: "\\")
+        {
+            end += 1
+        }
+        let plain = end < bytes.count && bytes[end] == UInt8(ascii: "\"") && end - offset <= Self.recentLength
+        let text = UnsafeRawBufferPointer(rebasing: bytes[(offset + 1)..<(plain ? end : offset + 1)])
+        if plain, let last = recent[field.ordinal], last.bytes.elementsEqual(text) { return last.text }
         var parser = JSONParser(bytes: bytes, offset: offset)
-        return try? parser.parseString(interning: &table)
+        let parsed = try? parser.parseString(interning: &table)
+        if plain, let parsed { recent[field.ordinal] = (Array(text), parsed) }
+        return parsed
     }
+
+    /// Strings longer than this are not kept as the last one read.
+    private static let recentLength = 64
+    /// The last plain string read for each field (by ``ConfigField/ordinal``), with its bytes.
+    private var recent = [(bytes: [UInt8], text: String)?](repeating: nil, count: ConfigField.allCases.count)
 
     /// Diffs the patch `members` against the object at `offset`, leaf by leaf, in sorted key order
     /// (the order ``ConfigDiff`` walks). `false`: the fast path does not apply.
