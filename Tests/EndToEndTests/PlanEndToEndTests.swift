@@ -49,6 +49,21 @@ extension EndToEnd {
             }
         }
 
+        @Test("plan --out to a place that cannot be written shows the plan, then fails with exit 1")
+        func unwritableOut() async throws {
+            let dir = try TestSupport.temporaryDirectory()
+            let state = try TestSupport.write(Self.stateJSON, to: "state.json", in: dir)
+            let changes = try TestSupport.write(
+                "id,enabled\n22222222-2222-4222-8222-222222222222,true\n", to: "changes.csv", in: dir)
+            let out = dir.appendingPathComponent("missing/plan.json")
+            let result = try await CLIRunner.run(["plan", changes.path, "--snapshot", state.path, "--out", out.path])
+            #expect(result.status == 1)
+            #expect(result.stdout.contains("0 update, 1 enable-only, 0 unchanged"), "\(result.stdout)")
+            #expect(result.stderr.contains("error:"), "\(result.stderr)")
+            #expect(!result.stderr.contains("plan written to"))
+            #expect(!FileManager.default.fileExists(atPath: out.path))
+        }
+
         @Test("a selector that matches nothing is a warning, an error with --require-match")
         func requireMatch() async throws {
             let dir = try TestSupport.temporaryDirectory()

@@ -76,21 +76,26 @@ struct PlanCommand: AsyncParsableCommand {
             baseURL: state.baseURL)
         PlannerCommandSupport.printDiagnostics(result.diagnostics)
         if result.hasErrors { throw ExitCode(2) }
-        if let out {
+        // The plan file is written while the plan is shown (a large plan takes seconds for each).
+        let plan = result.plan
+        let saving = out.map { path in
+            DedicatedThread { Result { try PlanFile.write(plan, to: URL(fileURLWithPath: path)) } }
+        }
+        let output = FileHandle.standardOutput
+        switch format {
+        case .text: PlanRenderer.writeText(plan) { output.write(Data($0.utf8)) }
+        case .markdown: PlanRenderer.writeMarkdown(plan) { output.write(Data($0.utf8)) }
+        case .json: PlanFile.write(plan) { output.write(Data($0)) }
+        }
+        if let out, let saving {
             do {
-                try PlanFile.write(result.plan, to: URL(fileURLWithPath: out))
+                try saving.wait().get()
             } catch {
                 PlannerCommandSupport.standardError("error: \(error)\n")
                 throw ExitCode(1)
             }
+            PlannerCommandSupport.standardError("plan written to \(out)\n")
         }
-        let output = FileHandle.standardOutput
-        switch format {
-        case .text: PlanRenderer.writeText(result.plan) { output.write(Data($0.utf8)) }
-        case .markdown: PlanRenderer.writeMarkdown(result.plan) { output.write(Data($0.utf8)) }
-        case .json: PlanFile.write(result.plan) { output.write(Data($0)) }
-        }
-        if let out { PlannerCommandSupport.standardError("plan written to \(out)\n") }
     }
 
     /// The org's state to plan against, with where it came from.
