@@ -96,6 +96,7 @@ struct PlanCommand: AsyncParsableCommand {
             }
             PlannerCommandSupport.standardError("plan written to \(out)\n")
         }
+        PlannerCommandSupport.finish()
     }
 
     /// The org's state to plan against, with where it came from.
