@@ -10,8 +10,9 @@ final class ItemDigests: @unchecked Sendable {
 
     init(count: Int) {
         self.count = count
+        // Left as allocated: every position is written exactly once before the fingerprint reads
+        // them (and the pages are first touched by the workers that fill them, in parallel).
         storage = .allocate(byteCount: max(count, 1) * Self.size, alignment: 8)
-        storage.initializeMemory(as: UInt8.self, repeating: 0)
     }
 
     deinit {

@@ -239,6 +239,14 @@ public enum PlanBuilder {
         /// The slot of each snapshot config (`-1`: not targeted).
         var slotOf: [Int32] = []
 
+        mutating func reserve(_ count: Int) {
+            slots.reserveCapacity(count)
+            head.reserveCapacity(count)
+            tail.reserveCapacity(count)
+            entryRow.reserveCapacity(count)
+            entryNext.reserveCapacity(count)
+        }
+
         mutating func add(row: Int32, toConfig target: Int32) {
             var slot = slotOf[Int(target)]
             if slot < 0 {
@@ -284,6 +292,8 @@ public enum PlanBuilder {
     ) -> Resolution {
         var resolution = Resolution()
         resolution.slotOf = [Int32](repeating: -1, count: snapshot.count)
+        // Id rows hit one config each: room for all of them, not a doubling per power of two.
+        resolution.reserve(min(rows.count, snapshot.count))
         var index = SelectorIndex(snapshot: snapshot)
         let severity: Diagnostic.Severity = options.requireMatch ? .error : .warning
         // Ids are looked up on every core first (for a snapshot file; -1: not found, -2: not an
