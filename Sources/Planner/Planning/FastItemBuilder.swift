@@ -132,30 +132,28 @@ struct FastItemBuilder {
 
     /// A string member's value, shared with earlier equal ones (types, destinations).
     ///
-    /// The last plain string read for each `field` is kept with its bytes: configs repeat their
-    /// entity type, destination and ids from one to the next, and bytes equal to the last ones
-    /// give the same string without reading it again.
+    /// For `entityType` and `destination`, which configs repeat from one to the next, the last
+    /// plain string read is kept with its bytes: the same bytes followed by the closing quote give
+    /// the same string without reading it again.
     private mutating func internedString(at offset: Int, field: ConfigField) -> String? {
         guard offset >= 0, bytes[offset] == UInt8(ascii: "\"") else { return nil }
-        var end = offset + 1
-        while end < bytes.count, end - offset <= Self.recentLength, bytes[end] != UInt8(ascii: "\""),
-            bytes[end] != UInt8(ascii: "\\")
+        let kept = field == .entityType ? 0 : field == .destination ? 1 : nil
+        if let kept, let last = recent[kept], offset + 1 + last.bytes.count < bytes.count,
+            bytes[offset + 1 + last.bytes.count] == UInt8(ascii: "\""), let base = bytes.baseAddress,
+            last.bytes.withUnsafeBytes({ memcmp(base + offset + 1, $0.baseAddress ?? base, $0.count) == 0 })
         {
-            end += 1
+            return last.text
         }
-        let plain = end < bytes.count && bytes[end] == UInt8(ascii: "\"") && end - offset <= Self.recentLength
-        let text = UnsafeRawBufferPointer(rebasing: bytes[(offset + 1)..<(plain ? end : offset + 1)])
-        if plain, let last = recent[field.ordinal], last.bytes.elementsEqual(text) { return last.text }
         var parser = JSONParser(bytes: bytes, offset: offset)
-        let parsed = try? parser.parseString(interning: &table)
-        if plain, let parsed { recent[field.ordinal] = (Array(text), parsed) }
-        return parsed
+        guard let text = try? parser.parseString(interning: &table) else { return nil }
+        // Kept only when written without escapes (then its bytes are its UTF-8).
+        let raw = (offset + 1)..<(parser.offset - 1)
+        if let kept, raw.count == text.utf8.count { recent[kept] = (Array(bytes[raw]), text) }
+        return text
     }
 
-    /// Strings longer than this are not kept as the last one read.
-    private static let recentLength = 64
-    /// The last plain string read for each field (by ``ConfigField/ordinal``), with its bytes.
-    private var recent = [(bytes: [UInt8], text: String)?](repeating: nil, count: ConfigField.allCases.count)
+    /// The last plain `entityType` and `destination` read, with their bytes.
+    private var recent: [(bytes: [UInt8], text: String)?] = [nil, nil]
 
     /// Diffs the patch `members` against the object at `offset`, leaf by leaf, in sorted key order
     /// (the order ``ConfigDiff`` walks). `false`: the fast path does not apply.

@@ -396,7 +396,8 @@ private struct UncheckedBuffer<Element>: @unchecked Sendable {
         base = buffer.baseAddress
     }
 
-    func initialize(_ position: Int, to value: Element) {
+    /// Moves `value` into place (an item's references are not retained again and released).
+    func initialize(_ position: Int, to value: consuming Element) {
         base?.advanced(by: position).initialize(to: value)
     }
 }
