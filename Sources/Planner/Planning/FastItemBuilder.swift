@@ -182,7 +182,10 @@ struct FastItemBuilder {
             guard !inner.isEmpty, !secret, found >= 0, bytes[found] == UInt8(ascii: "{") else { return false }
             return walk(inner, objectAt: found, into: &diff)
         }
-        var old = found >= 0 ? value(at: found) : nil
+        // A string (the usual) is read as one; anything else as a value; `null` counts as absent.
+        var old: JSONValue? =
+            found < 0
+            ? nil : bytes[found] == UInt8(ascii: "\"") ? string(at: found).map(JSONValue.string) : value(at: found)
         if old == .null { old = nil }
         let new: JSONValue? = patch == .null ? nil : patch
         let before: JSONValue?
@@ -217,28 +220,102 @@ struct FastItemBuilder {
     /// The value offset of member `key` in the object at `offset`: `-1` when absent, `nil` when a
     /// member name there holds escapes or non-ASCII letters (which `String` equality may still
     /// match) or `key` appears twice.
+    ///
+    /// The snapshot scan has validated the object, so its members are skipped here without being
+    /// checked again (strings to their closing quote, objects and lists by their brackets).
     private func member(_ key: String, inObjectAt offset: Int) -> Int? {
-        var scanner = SnapshotScanner(bytes: bytes, offset: offset)
-        guard scanner.consume(UInt8(ascii: "{")), let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self)
+        guard let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), offset < bytes.count,
+            base[offset] == UInt8(ascii: "{")
         else { return nil }
-        if scanner.consume(UInt8(ascii: "}")) { return -1 }
+        let count = bytes.count
+        var index = skipSpace(offset + 1)
+        if index < count, base[index] == UInt8(ascii: "}") { return -1 }
         var found = -1
         var key = key
         let matched: Bool = key.withUTF8 { wanted in
-            repeat {
-                guard scanner.peek() == UInt8(ascii: "\""), let name = scanner.scanString(), !name.escaped,
-                    !name.nonASCII, scanner.consume(UInt8(ascii: ":")), scanner.peek() != nil
-                else { return false }
-                if name.length == wanted.count,
-                    wanted.isEmpty || memcmp(base + name.start, wanted.baseAddress.unsafelyUnwrapped, name.length) == 0
+            while index < count, base[index] == UInt8(ascii: "\"") {
+                let start = index + 1
+                var end = start
+                while end < count, base[end] != UInt8(ascii: "\"") {
+                    // Escapes or letters outside ASCII: `String` equality is the decoded path's.
+                    if base[end] == UInt8(ascii: "\\") || base[end] >= 0x80 { return false }
+                    end += 1
+                }
+                index = skipSpace(end + 1)
+                guard index < count, base[index] == UInt8(ascii: ":") else { return false }
+                index = skipSpace(index + 1)
+                if end - start == wanted.count,
+                    wanted.isEmpty || memcmp(base + start, wanted.baseAddress.unsafelyUnwrapped, wanted.count) == 0
                 {
                     guard found < 0 else { return false }
-                    found = scanner.offset
+                    found = index
                 }
-                guard scanner.scanValue(depth: 1) else { return false }
-            } while scanner.consume(UInt8(ascii: ","))
-            return true
+                index = skipSpace(skipValue(base, at: index, count: count))
+                guard index < count, base[index] == UInt8(ascii: ",") else { break }
+                index = skipSpace(index + 1)
+            }
+            return index < count && base[index] == UInt8(ascii: "}")
         }
         return matched ? found : nil
+    }
+
+    private func skipSpace(_ offset: Int) -> Int {
+        var index = offset
+        while index < bytes.count {
+            switch bytes[index] {
+            case 0x20, 0x09, 0x0A, 0x0D: index += 1
+            default: return index
+            }
+        }
+        return index
+    }
+
+    /// The offset after the (valid) value at `offset`.
+    private func skipValue(_ base: UnsafePointer<UInt8>, at offset: Int, count: Int) -> Int {
+        guard offset < count else { return count }
+        switch base[offset] {
+        case UInt8(ascii: "\""):
+            return skipString(base, at: offset, count: count)
+        case UInt8(ascii: "{"), UInt8(ascii: "["):
+            var depth = 0
+            var index = offset
+            while index < count {
+                switch base[index] {
+                case UInt8(ascii: "\""):
+                    index = skipString(base, at: index, count: count)
+                    continue
+                case UInt8(ascii: "{"), UInt8(ascii: "["): depth += 1
+                case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                    depth -= 1
+                    if depth == 0 { return index + 1 }
+                default: break
+                }
+                index += 1
+            }
+            return count
+        default:
+            // A number or a literal: up to the next delimiter.
+            var index = offset
+            while index < count {
+                switch base[index] {
+                case UInt8(ascii: ","), UInt8(ascii: "}"), UInt8(ascii: "]"), 0x20, 0x09, 0x0A, 0x0D: return index
+                default: index += 1
+                }
+            }
+            return count
+        }
+    }
+
+    /// The offset after the string whose opening quote is at `offset`.
+    private func skipString(_ base: UnsafePointer<UInt8>, at offset: Int, count: Int) -> Int {
+        var index = offset + 1
+        while index < count {
+            switch base[index] {
+            case UInt8(ascii: "\""): return index + 1
+            case UInt8(ascii: "\\"): index += 2
+            default: index += 1
+            }
+        }
+        return count
     }
 }
