@@ -16,6 +16,15 @@ struct SecretsTests {
         #expect(Secrets.isSecretKey(key) == secret)
     }
 
+    @Test("a fingerprint is the first 12 hex digits of SHA-256 over the value's canonical JSON")
+    func fingerprintText() {
+        // Expected digits from Python: hashlib.sha256(b'"s3cr3t"'), hashlib.sha256(b'{"a":[1,null]}').
+        #expect(Secrets.fingerprint(.string("s3cr3t")) == .string("<redacted sha256:5b9929d2f7ee>"))
+        #expect(
+            Secrets.fingerprint(.object(["a": .array([.integer(1), .null])]))
+                == .string("<redacted sha256:a290b55a84a4>"))
+    }
+
     @Test("redaction is idempotent, so a plan read back hashes the same")
     func idempotent() {
         let data: [String: JSONValue] = [

@@ -53,15 +53,22 @@ public enum Secrets {
         var writer = JSONWriter(capacity: 64)
         writer.value(value)
         let digest = writer.withBytes { SHA256.hash(data: $0) }
-        var text: [UInt8] = []
-        text.reserveCapacity(fingerprintPrefix.count + 13)
-        text.append(contentsOf: fingerprintPrefix)
-        for byte in digest.prefix(6) {
-            text.append(hexDigits[Int(byte >> 4)])
-            text.append(hexDigits[Int(byte & 0x0F)])
+        let length = fingerprintPrefix.count + 13
+        let text = String(unsafeUninitializedCapacity: length) { out in
+            var index = 0
+            for byte in fingerprintPrefix {
+                out[index] = byte
+                index += 1
+            }
+            for byte in digest.prefix(6) {
+                out[index] = hexDigits[Int(byte >> 4)]
+                out[index + 1] = hexDigits[Int(byte & 0x0F)]
+                index += 2
+            }
+            out[index] = UInt8(ascii: ">")
+            return index + 1
         }
-        text.append(UInt8(ascii: ">"))
-        return .string(String(decoding: text, as: UTF8.self))
+        return .string(text)
     }
 
     private static let fingerprintPrefix = Array("<redacted sha256:".utf8)
