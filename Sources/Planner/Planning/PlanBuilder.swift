@@ -39,7 +39,13 @@ public enum PlanBuilder {
                 var result = LaneResult()
                 var writer = JSONWriter(capacity: 4_096)
                 var fast: FastItemBuilder?
-                if case .indexed(let index) = snapshot.storage { fast = FastItemBuilder(index: index) }
+                // Taken out of the snapshot once per run: matching the enum in the loop retained and
+                // released the index, an object both cores share, for every item.
+                var indexed: SnapshotIndex?
+                if case .indexed(let index) = snapshot.storage {
+                    fast = FastItemBuilder(index: index)
+                    indexed = index
+                }
                 let range = (lane * perLane)..<min(slotCount, (lane + 1) * perLane)
                 var releasedFrom = -1
                 for rank in range {
@@ -76,7 +82,7 @@ public enum PlanBuilder {
                     }
                     digests.record(item, at: position, using: &writer)
                     storage.initialize(position, to: item)
-                    if case .indexed(let index) = snapshot.storage {
+                    if let index = indexed {
                         // Hand back the pages of the configs this lane has passed: its configs are
                         // a run of the file that no other lane reads.
                         if releasedFrom < 0 { releasedFrom = index.start(of: configIndex) }
