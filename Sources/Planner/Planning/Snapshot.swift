@@ -57,6 +57,29 @@ public struct Snapshot: Sendable {
         }
     }
 
+    /// The positions (`0..<count`) of the configs these ids name, each read as a change list's
+    /// `id` is (as written, else lower-cased); `nil` for an id no config has. With a repeated id
+    /// the later config wins. A snapshot read from a file is searched on every core.
+    public func indices(ofIDs ids: [String]) -> [Int?] {
+        switch storage {
+        case .decoded(let configs):
+            var table: [String: Int] = [:]
+            table.reserveCapacity(configs.count)
+            for (index, config) in configs.enumerated() { table[config.id] = index }
+            return ids.map { table[$0] ?? table[$0.lowercased()] }
+        case .indexed(let index):
+            let lanes = ids.count >= 8_192 ? ProcessInfo.processInfo.activeProcessorCount : 1
+            let perLane = (ids.count + lanes - 1) / max(lanes, 1)
+            let parts = ParallelSlots<[Int?]>(count: lanes)
+            DispatchQueue.concurrentPerform(iterations: lanes) { lane in
+                parts[lane] = ids[min(ids.count, lane * perLane)..<min(ids.count, (lane + 1) * perLane)].map {
+                    index.index(ofRowID: $0)
+                }
+            }
+            return (0..<lanes).flatMap { parts[$0] ?? [] }
+        }
+    }
+
     /// Reads a saved state file.
     ///
     /// The file is indexed where it lies (memory-mapped): each config is decoded only when a plan
