@@ -9,35 +9,24 @@ final class SnapshotIndex: @unchecked Sendable {
     private let entries: [SnapshotScanner.Entry]
     /// ``ConfigSpans/slotCount`` recorded offsets per config (see ``SnapshotScanner``).
     private let spans: [Int32]
-    /// Open addressing: config index + 1 (0: empty), capacity a power of two.
-    private let table: [Int32]
+    /// Config index by id.
+    private let table: IDTable
 
-    init(file: MappedFile, entries: [SnapshotScanner.Entry], spans: [Int32]) {
-        precondition(spans.count == entries.count * ConfigSpans.slotCount)
+    /// Indexes the configs `entries` (with ``ConfigSpans/slotCount`` `spans` each) of `file`;
+    /// `hashes` holds ``hash(_:)`` of each config's id, in order, in one or more parts (computed by
+    /// the scan while the id's bytes were in cache, so building the table does not read the file
+    /// except to tell ids with equal tags apart).
+    init(file: MappedFile, entries: [SnapshotScanner.Entry], spans: [Int32], hashes: [[UInt64]]) {
+        precondition(
+            spans.count == entries.count * ConfigSpans.slotCount
+                && hashes.reduce(0, { $0 + $1.count }) == entries.count)
         self.file = file
         self.spans = spans
         self.entries = entries
-        var capacity = 16
-        while capacity < entries.count * 2 { capacity <<= 1 }
-        var table = [Int32](repeating: 0, count: capacity)
-        let mask = capacity - 1
         let bytes = file.bytes
-        for (index, entry) in entries.enumerated() {
-            let id = UnsafeRawBufferPointer(rebasing: bytes[entry.idStart..<(entry.idStart + entry.idLength)])
-            var slot = Int(truncatingIfNeeded: Self.hash(id)) & mask
-            while table[slot] != 0 {
-                let other = entries[Int(table[slot] - 1)]
-                // A repeated id: the later config wins, as in a decoded snapshot's lookup.
-                if Self.same(
-                    id, UnsafeRawBufferPointer(rebasing: bytes[other.idStart..<(other.idStart + other.idLength)]))
-                {
-                    break
-                }
-                slot = (slot + 1) & mask
-            }
-            table[slot] = Int32(index + 1)
+        table = entries.withUnsafeBufferPointer { entries in
+            IDTable(hashes: hashes) { Self.same(entries[$0], entries[$1], in: bytes) }
         }
-        self.table = table
     }
 
     /// Where the object of the config at `index` starts (its `{`).
@@ -87,9 +76,7 @@ final class SnapshotIndex: @unchecked Sendable {
         guard id.utf8.count == entry.idLength else { return false }
         var id = id
         return id.withUTF8 { utf8 in
-            Self.same(
-                UnsafeRawBufferPointer(utf8),
-                UnsafeRawBufferPointer(rebasing: file.bytes[entry.idStart..<(entry.idStart + entry.idLength)]))
+            Self.same(UnsafeRawBufferPointer(utf8), file.bytes.baseAddress.unsafelyUnwrapped + entry.idStart)
         }
     }
 
@@ -103,46 +90,63 @@ final class SnapshotIndex: @unchecked Sendable {
         var id = id
         return id.withUTF8 { utf8 in
             let key = UnsafeRawBufferPointer(utf8)
-            let mask = table.count - 1
-            var slot = Int(truncatingIfNeeded: Self.hash(key)) & mask
-            let bytes = file.bytes
-            while table[slot] != 0 {
-                let index = Int(table[slot] - 1)
-                let entry = entries[index]
-                if Self.same(
-                    key, UnsafeRawBufferPointer(rebasing: bytes[entry.idStart..<(entry.idStart + entry.idLength)]))
-                {
-                    return index
+            let bytes = file.bytes.baseAddress.unsafelyUnwrapped
+            return entries.withUnsafeBufferPointer { entries in
+                table.index(ofHash: Self.hash(key)) { index in
+                    entries[index].idLength == key.count && Self.same(key, bytes + entries[index].idStart)
                 }
-                slot = (slot + 1) & mask
             }
-            return nil
         }
     }
 
-    private static func same(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
-        guard a.count == b.count else { return false }
-        guard let left = a.baseAddress, let right = b.baseAddress else { return true }
-        return memcmp(left, right, a.count) == 0
+    /// Whether two configs' ids are the same bytes.
+    private static func same(
+        _ a: SnapshotScanner.Entry, _ b: SnapshotScanner.Entry, in bytes: UnsafeRawBufferPointer
+    ) -> Bool {
+        guard a.idLength == b.idLength, let base = bytes.baseAddress else { return false }
+        return same(UnsafeRawBufferPointer(start: base + a.idStart, count: a.idLength), base + b.idStart)
     }
 
-    /// A 64-bit hash of an id, eight bytes at a time (not for adversaries: a table of one's own
-    /// org's ids).
-    private static func hash(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
-        var hash: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(bytes.count)
+    /// Whether `key` equals the `key.count` bytes at `other`.
+    @inline(__always)
+    private static func same(_ key: UnsafeRawBufferPointer, _ other: UnsafeRawPointer) -> Bool {
+        guard let base = key.baseAddress else { return true }
+        return RawBytes.equal(base, other, count: key.count)
+    }
+
+    /// A 64-bit hash of an id, eight bytes at a time, every bit of the result depending on every
+    /// byte (not for adversaries: a table of one's own org's ids). The scan computes it for each
+    /// config's id; lookups for the ids they search.
+    @inline(__always)
+    static func hash(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
+        let count = bytes.count
+        var hash: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ (UInt64(truncatingIfNeeded: count) &* 0xC2B2_AE3D_27D4_EB4F)
         guard let base = bytes.baseAddress else { return hash }
         var index = 0
-        while index + 8 <= bytes.count {
+        while index + 8 <= count {
             hash = (hash ^ base.loadUnaligned(fromByteOffset: index, as: UInt64.self)) &* 0xFF51_AFD7_ED55_8CCD
-            hash ^= hash >> 32
+            hash ^= hash >> 29
             index += 8
         }
-        var tail: UInt64 = 0
-        while index < bytes.count {
-            tail = tail << 8 | UInt64(bytes[index])
-            index += 1
+        if index < count {
+            var tail: UInt64 = 0
+            if count >= 8 {
+                // The last eight bytes (overlapping the words above), shifted to the unread ones.
+                tail =
+                    base.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self) >> UInt64((8 - (count - index)) * 8)
+            } else {
+                while index < count {
+                    tail = tail << 8 | UInt64(base.load(fromByteOffset: index, as: UInt8.self))
+                    index += 1
+                }
+            }
+            hash = (hash ^ tail) &* 0xFF51_AFD7_ED55_8CCD
         }
-        hash = (hash ^ tail) &* 0xC4CE_B9FE_1A85_EC53
+        // The finalizer of MurmurHash3 (fmix64).
+        hash ^= hash >> 33
+        hash &*= 0xC4CE_B9FE_1A85_EC53
+        hash ^= hash >> 33
+        hash &*= 0xFF51_AFD7_ED55_8CCD
         return hash ^ (hash >> 33)
     }
 }
