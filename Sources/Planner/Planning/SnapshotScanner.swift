@@ -184,36 +184,44 @@ struct SnapshotScanner {
     }
 
     /// Skips a string; the next byte is its opening quote. `nil` when it is not valid JSON.
+    @inline(__always)
     mutating func scanString() -> StringSpan? {
         let start = offset + 1
         var index = start
+        // The usual string: plain bytes, eight at a time, up to its closing quote (the first
+        // special byte of a word is found from its lowest flagged bit).
+        while index + 8 <= count {
+            let bits = Self.specialBits(UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self), Self.high)
+            if bits == 0 {
+                index += 8
+                continue
+            }
+            index += bits.trailingZeroBitCount >> 3
+            if base[index] == Self.quote {
+                offset = index + 1
+                return StringSpan(start: start, length: index - start, escaped: false, nonASCII: false)
+            }
+            break
+        }
+        return scanString(from: start, at: index)
+    }
+
+    /// The rest of ``scanString()``: the string's content starts at `start`, the bytes before
+    /// `index` are plain.
+    private mutating func scanString(from start: Int, at plain: Int) -> StringSpan? {
+        var index = plain
         var escaped = false
         var nonASCII = false
         // Once a byte outside ASCII was seen the others no longer stop the word-wise search.
         var ascii: UInt64 = Self.high
         while true {
-            // Sixteen, then eight plain bytes at a time (no quote, backslash, control or non-ASCII
-            // byte); the first special byte of a word is found from its lowest flagged bit.
-            while index + 16 <= count {
-                let first = Self.specialBits(UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self), ascii)
-                let second = Self.specialBits(
-                    UnsafeRawPointer(base + index + 8).loadUnaligned(as: UInt64.self), ascii)
-                if first | second == 0 {
-                    index += 16
-                    continue
+            while index + 8 <= count {
+                let bits = Self.specialBits(UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self), ascii)
+                if bits != 0 {
+                    index += bits.trailingZeroBitCount >> 3
+                    break
                 }
-                index += first != 0 ? first.trailingZeroBitCount >> 3 : 8 + second.trailingZeroBitCount >> 3
-                break
-            }
-            if index + 16 > count {
-                while index + 8 <= count {
-                    let bits = Self.specialBits(UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self), ascii)
-                    if bits != 0 {
-                        index += bits.trailingZeroBitCount >> 3
-                        break
-                    }
-                    index += 8
-                }
+                index += 8
             }
             guard index < count else { return nil }
             let byte = base[index]
