@@ -109,14 +109,11 @@ public struct Snapshot: Sendable {
     /// The index of a snapshot file, or `nil` when the scan declines it (see ``SnapshotScanner``).
     static func index(_ mapped: MappedFile, parallelAbove threshold: Int) -> SnapshotIndex? {
         var scanner = SnapshotScanner(bytes: mapped.bytes, offset: 0)
-        var entries: [SnapshotScanner.Entry] = []
-        var spans: [Int32] = []
-        var hashes: [[UInt64]] = []
+        var parts: [ScannedConfigs] = []
         switch scanner.peek() {
         case UInt8(ascii: "["):
             guard
-                scanArray(
-                    &scanner, mapped: mapped, into: &entries, spans: &spans, hashes: &hashes, parallelAbove: threshold)
+                scanArray(&scanner, mapped: mapped, into: &parts, parallelAbove: threshold)
             else {
                 return nil
             }
@@ -133,9 +130,7 @@ public struct Snapshot: Sendable {
                         && memcmp(mapped.bytes.baseAddress.unsafelyUnwrapped + key.start, "data", 4) == 0
                     if isData {
                         guard !found, scanner.peek() == UInt8(ascii: "["),
-                            scanArray(
-                                &scanner, mapped: mapped, into: &entries, spans: &spans, hashes: &hashes,
-                                parallelAbove: threshold)
+                            scanArray(&scanner, mapped: mapped, into: &parts, parallelAbove: threshold)
                         else { return nil }
                         found = true
                     } else {
@@ -149,13 +144,14 @@ public struct Snapshot: Sendable {
             return nil
         }
         guard scanner.peek() == nil else { return nil }
-        return SnapshotIndex(file: mapped, entries: entries, spans: spans, hashes: hashes)
+        return SnapshotIndex(file: mapped, parts: parts)
     }
 
-    /// Scans a JSON array of configs, `[` to `]` (a large one on two lanes: ``TwoLaneRead``).
+    /// Scans a JSON array of configs, `[` to `]` (a large one on two lanes: ``TwoLaneRead``),
+    /// into one part per lane.
     private static func scanArray(
-        _ scanner: inout SnapshotScanner, mapped: MappedFile, into entries: inout [SnapshotScanner.Entry],
-        spans: inout [Int32], hashes: inout [[UInt64]], parallelAbove threshold: Int
+        _ scanner: inout SnapshotScanner, mapped: MappedFile, into parts: inout [ScannedConfigs],
+        parallelAbove threshold: Int
     ) -> Bool {
         guard scanner.consume(UInt8(ascii: "[")) else { return false }
         if scanner.consume(UInt8(ascii: "]")) { return true }
@@ -163,37 +159,19 @@ public struct Snapshot: Sendable {
         let release: @Sendable (Int, Int) -> Void = { from, to in mapped.release(from: from, upTo: to) }
         let lanes = TwoLaneRead.read(mapped.bytes, from: start, parallelAbove: threshold) { from, stopAt in
             var read = SnapshotScanner(bytes: mapped.bytes, offset: from)
-            // The first lane's arrays have room for the second's (appended to them, not copied).
-            let estimate = (stopAt == nil ? mapped.bytes.count - from : mapped.bytes.count - start) / 512
-            var found: [SnapshotScanner.Entry] = []
-            found.reserveCapacity(estimate)
-            var recorded: [Int32] = []
-            recorded.reserveCapacity(estimate * ConfigSpans.slotCount)
-            var hashed: [UInt64] = []
-            hashed.reserveCapacity(((stopAt ?? mapped.bytes.count) - from) / 512)
-            var stop = read.scanConfigs(
-                into: &found, spans: &recorded, hashes: &hashed, stopAt: stopAt, release: release)
+            var found = ScannedConfigs(reserving: ((stopAt ?? mapped.bytes.count) - from) / 512)
+            var stop = read.scanConfigs(into: &found, stopAt: stopAt, release: release)
             if stopAt == nil, read.peek() != UInt8(ascii: "]") { stop = nil }
-            return ((found, recorded, hashed), stop)
+            return (found, stop)
         }
-        if case .some((var first, let second)) = consume lanes {
-            // (`entries` and `spans` are empty: a snapshot has one list.)
-            swap(&entries, &first.0)
-            entries += second.0
-            swap(&spans, &first.1)
-            spans += second.1
-            hashes = [first.2, second.2]
+        if let (first, second) = lanes {
+            parts = [first, second]
             // The second lane ended before the list's `]`: the end of its last config.
-            scanner = SnapshotScanner(bytes: mapped.bytes, offset: second.0.last.map(\.end) ?? start)
+            scanner = SnapshotScanner(bytes: mapped.bytes, offset: second.entries.last.map(\.end) ?? start)
         } else {
-            var hashed: [UInt64] = []
-            guard
-                scanner.scanConfigs(into: &entries, spans: &spans, hashes: &hashed, stopAt: nil, release: release)
-                    != nil
-            else {
-                return false
-            }
-            hashes = [hashed]
+            var found = ScannedConfigs()
+            guard scanner.scanConfigs(into: &found, stopAt: nil, release: release) != nil else { return false }
+            parts = [found]
         }
         return scanner.consume(UInt8(ascii: "]"))
     }

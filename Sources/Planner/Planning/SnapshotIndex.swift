@@ -5,51 +5,68 @@ import Foundation
 /// the index (about 40 bytes each), not a million decoded objects.
 final class SnapshotIndex: @unchecked Sendable {
     let file: MappedFile
-    /// Where each config and its id are.
-    private let entries: [SnapshotScanner.Entry]
-    /// ``ConfigSpans/slotCount`` recorded offsets per config (see ``SnapshotScanner``).
-    private let spans: [Int32]
+    /// Where each config and its id are, and the ``ConfigSpans/slotCount`` recorded offsets of
+    /// each (see ``SnapshotScanner``): the configs `0..<split` in the first, the others in the
+    /// second (the scan's two lanes, kept as they are rather than copied into one).
+    private let first: (entries: [SnapshotScanner.Entry], spans: [Int32])
+    private let second: (entries: [SnapshotScanner.Entry], spans: [Int32])
+    private let split: Int
     /// Config index by id.
     private let table: IDTable
 
-    /// Indexes the configs `entries` (with ``ConfigSpans/slotCount`` `spans` each) of `file`;
-    /// `hashes` holds ``hash(_:)`` of each config's id, in order, in one or more parts (computed by
-    /// the scan while the id's bytes were in cache, so building the table does not read the file
-    /// except to tell ids with equal tags apart).
-    init(file: MappedFile, entries: [SnapshotScanner.Entry], spans: [Int32], hashes: [[UInt64]]) {
-        precondition(
-            spans.count == entries.count * ConfigSpans.slotCount
-                && hashes.reduce(0, { $0 + $1.count }) == entries.count)
+    /// Indexes the configs a scan found in `file`, in one or two `parts` (the ids' hashes,
+    /// computed by the scan while their bytes were in cache, build the table without reading the
+    /// file except to tell ids with equal tags apart).
+    init(file: MappedFile, parts: [ScannedConfigs]) {
+        precondition(parts.count <= 2)
+        for part in parts {
+            precondition(
+                part.spans.count == part.count * ConfigSpans.slotCount && part.hashes.count == part.count)
+        }
         self.file = file
-        self.spans = spans
-        self.entries = entries
-        let bytes = file.bytes
-        table = entries.withUnsafeBufferPointer { entries in
-            IDTable(hashes: hashes) { Self.same(entries[$0], entries[$1], in: bytes) }
+        let empty = ScannedConfigs()
+        let first = parts.first ?? empty
+        let second = parts.count > 1 ? parts[1] : empty
+        self.first = (first.entries, first.spans)
+        self.second = (second.entries, second.spans)
+        split = first.count
+        let split = first.count
+        let (firstEntries, secondEntries) = (first.entries, second.entries)
+        table = IDTable(hashes: [first.hashes, second.hashes]) { a, b in
+            Self.same(
+                a < split ? firstEntries[a] : secondEntries[a - split],
+                b < split ? firstEntries[b] : secondEntries[b - split], in: file.bytes)
         }
     }
 
+    /// The entry of the config at `index`.
+    @inline(__always)
+    private func entry(_ index: Int) -> SnapshotScanner.Entry {
+        index < split ? first.entries[index] : second.entries[index - split]
+    }
+
     /// Where the object of the config at `index` starts (its `{`).
-    func start(of index: Int) -> Int { entries[index].start }
+    func start(of index: Int) -> Int { entry(index).start }
 
     /// Where the object of the config at `index` ends (after its `}`).
-    func end(of index: Int) -> Int { entries[index].end }
+    func end(of index: Int) -> Int { entry(index).end }
 
-    var count: Int { entries.count }
+    var count: Int { split + second.entries.count }
 
     /// The config at `index`, decoded (the scan proved it valid, so decoding cannot fail).
     func config(at index: Int) -> IntegrationConfig {
-        var parser = JSONParser(bytes: file.bytes, offset: entries[index].start)
+        var parser = JSONParser(bytes: file.bytes, offset: entry(index).start)
         return (try? Snapshot.config(&parser))
             ?? IntegrationConfig(id: id(at: index), version: 0, entityType: "", destination: "")
     }
 
     /// Where the members the planner reads sit in the config at `index` (`nil`: a member repeats).
     func spans(at index: Int) -> ConfigSpans? {
-        spans.withUnsafeBufferPointer { all in
+        let (spans, position) = index < split ? (first.spans, index) : (second.spans, index - split)
+        return spans.withUnsafeBufferPointer { all in
             ConfigSpans(
-                recorded: UnsafeBufferPointer(rebasing: all[(index * ConfigSpans.slotCount)...]),
-                start: entries[index].start)
+                recorded: UnsafeBufferPointer(rebasing: all[(position * ConfigSpans.slotCount)...]),
+                start: entry(index).start)
         }
     }
 
@@ -64,7 +81,7 @@ final class SnapshotIndex: @unchecked Sendable {
 
     /// The id of the config at `index`.
     func id(at index: Int) -> String {
-        let entry = entries[index]
+        let entry = entry(index)
         return String(
             decoding: UnsafeRawBufferPointer(rebasing: file.bytes[entry.idStart..<(entry.idStart + entry.idLength)]),
             as: UTF8.self)
@@ -72,7 +89,7 @@ final class SnapshotIndex: @unchecked Sendable {
 
     /// Whether `id` is, byte for byte, the id of the config at `index`.
     func isID(_ id: String, at index: Int) -> Bool {
-        let entry = entries[index]
+        let entry = entry(index)
         guard id.utf8.count == entry.idLength else { return false }
         var id = id
         return id.withUTF8 { utf8 in
@@ -91,10 +108,9 @@ final class SnapshotIndex: @unchecked Sendable {
         return id.withUTF8 { utf8 in
             let key = UnsafeRawBufferPointer(utf8)
             let bytes = file.bytes.baseAddress.unsafelyUnwrapped
-            return entries.withUnsafeBufferPointer { entries in
-                table.index(ofHash: Self.hash(key)) { index in
-                    entries[index].idLength == key.count && Self.same(key, bytes + entries[index].idStart)
-                }
+            return table.index(ofHash: Self.hash(key)) { index in
+                let entry = entry(index)
+                return entry.idLength == key.count && Self.same(key, bytes + entry.idStart)
             }
         }
     }

@@ -9,7 +9,7 @@
 struct SnapshotScanner {
     /// Where one config is: the object `start..<end`, and its last string `id` (the bytes between
     /// the quotes).
-    struct Entry {
+    struct Entry: Sendable {
         var start: Int
         var end: Int
         var idStart: Int
@@ -58,30 +58,30 @@ struct SnapshotScanner {
         return true
     }
 
-    /// Scans configs separated by commas, starting at the first one, into `entries`.
+    /// Scans configs separated by commas, starting at the first one, into `found`.
     ///
     /// Returns the offset of the byte after the last config (the caller checks for `]`), or, with
     /// `stopAt`, the offset of the next config once that is at or beyond `stopAt` (after its `,`).
     /// `nil`: the scan gave up. `release(from, to)` is told, now and then, which bytes were
     /// scanned since it was last told (so their pages can be handed back).
     ///
-    /// For each config, ``SnapshotIndex/hash(_:)`` of its id goes to `hashes` (its bytes are in
-    /// cache now), and ``ConfigSpans/slotCount`` numbers go to `spans`: where the value of each
+    /// For each config, its ``Entry`` goes to `found.entries`, ``SnapshotIndex/hash(_:)`` of its id
+    /// to `found.hashes` (its bytes are in cache now), and ``ConfigSpans/slotCount`` numbers to
+    /// `found.spans`: where the value of each
     /// member the planner reads starts, counted from the config's `{` (`-1`: absent), or `-2` in
     /// the first when one of those members repeats (or the config is too large for 32-bit
     /// offsets); then the config is read by decoding it.
     mutating func scanConfigs(
-        into entries: inout [Entry], spans: inout [Int32], hashes: inout [UInt64], stopAt: Int?,
-        release: (Int, Int) -> Void
+        into found: inout ScannedConfigs, stopAt: Int?, release: (Int, Int) -> Void
     ) -> Int? {
         var released = offset
         return withUnsafeTemporaryAllocation(of: Int32.self, capacity: ConfigSpans.slotCount) { scratch in
             repeat {
-                guard let entry = scanConfig(spans: &spans, scratch: scratch) else { return nil }
-                entries.append(entry)
-                hashes.append(
+                guard let entry = scanConfig(spans: &found.spans, scratch: scratch) else { return nil }
+                found.entries.append(entry)
+                found.hashes.append(
                     SnapshotIndex.hash(UnsafeRawBufferPointer(start: base + entry.idStart, count: entry.idLength)))
-                if entries.count & 0x3FFF == 0 {
+                if found.entries.count & 0x3FFF == 0 {
                     release(released, offset)
                     released = offset
                 }
