@@ -62,11 +62,17 @@ final class SnapshotIndex: @unchecked Sendable {
 
     /// Where the members the planner reads sit in the config at `index` (`nil`: a member repeats).
     func spans(at index: Int) -> ConfigSpans? {
-        let (spans, position) = index < split ? (first.spans, index) : (second.spans, index - split)
-        return spans.withUnsafeBufferPointer { all in
+        let start = entry(index).start
+        if index < split {
+            return first.spans.withUnsafeBufferPointer { all in
+                ConfigSpans(
+                    recorded: UnsafeBufferPointer(rebasing: all[(index * ConfigSpans.slotCount)...]), start: start)
+            }
+        }
+        return second.spans.withUnsafeBufferPointer { all in
             ConfigSpans(
-                recorded: UnsafeBufferPointer(rebasing: all[(position * ConfigSpans.slotCount)...]),
-                start: entry(index).start)
+                recorded: UnsafeBufferPointer(rebasing: all[((index - split) * ConfigSpans.slotCount)...]), start: start
+            )
         }
     }
 
