@@ -134,6 +134,49 @@ struct SnapshotIndexTests {
         #expect(found.last == .some(nil))
     }
 
+    @Test("an index kept in two lanes' parts answers as the one-lane index does, and plans the same")
+    func twoParts() throws {
+        let count = 3_000
+        let id = { (number: Int) in String(format: "00000000-0000-4000-8000-%012x", number % 2_900) }
+        let configs = (0..<count).map { number in
+            "{\"id\":\"\(id(number))\",\"version\":\(number % 5),\"entityType\":\"Bill\",\"destination\":\"Webhook\","
+                + "\"name\":\"n\(number)\",\"configData\":{\"url\":\"u\(number)\"}"
+                + (number % 97 == 0 ? ",\"name\":\"again\"}" : "}")
+        }
+        let data = Data(("[" + configs.joined(separator: ",\n") + "]").utf8)
+        let one = try Snapshot.decode(MappedFile(data: data), name: "s", parallelAbove: .max)
+        let two = try Snapshot.decode(MappedFile(data: data), name: "s", parallelAbove: 0)
+        guard case .indexed(let a) = one.storage, case .indexed(let b) = two.storage else {
+            Issue.record("the snapshot was not indexed")
+            return
+        }
+        #expect(a.count == count && b.count == count)
+        #expect(!a.isSplit)
+        #expect(b.isSplit || ProcessInfo.processInfo.activeProcessorCount < 2)
+        var differences = 0
+        for index in 0..<count {
+            let same =
+                a.start(of: index) == b.start(of: index) && a.end(of: index) == b.end(of: index)
+                && a.id(at: index) == b.id(at: index) && a.spans(at: index) == b.spans(at: index)
+                && a.index(ofID: a.id(at: index)) == b.index(ofID: b.id(at: index))
+                && a.string(of: .name, at: index) == b.string(of: .name, at: index)
+            if !same { differences += 1 }
+        }
+        #expect(differences == 0)
+        // A repeated id (the last 100 configs repeat the first 100) is found at its last config,
+        // across the lanes.
+        #expect(b.index(ofID: id(5)) == 2_905)
+        #expect(b.spans(at: 97) == nil)
+        let rows = (0..<count).map { "{\"id\":\"\(id($0).uppercased())\",\"name\":\"m\($0 % 3)\"}" }
+        let list = ChangeListReader.read(
+            data: Data(rows.joined(separator: "\n").utf8), file: "c.jsonl", format: .jsonLines)
+        let fast = PlanBuilder.build(changes: list, snapshot: two)
+        let reference = PlanBuilder.build(changes: list, snapshot: Snapshot(configs: two.configs))
+        #expect(fast.plan.items == reference.plan.items)
+        #expect(fast.plan.fingerprint == reference.plan.fingerprint)
+        #expect(fast.diagnostics == reference.diagnostics)
+    }
+
     /// The scan's verdict on a string at the start of `bytes`: its end, or `nil`.
     static func scanned(_ bytes: [UInt8]) -> Int? {
         bytes.withUnsafeBytes { raw in

@@ -2,7 +2,7 @@ import Foundation
 
 /// Where the members a plan reads sit in one config object of a snapshot file: the offset of
 /// each one's value (`-1`: absent), found by scanning the object once without decoding it.
-struct ConfigSpans {
+struct ConfigSpans: Equatable {
     var id = -1
     var version = -1
     var entityType = -1

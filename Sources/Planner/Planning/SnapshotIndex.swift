@@ -53,6 +53,9 @@ final class SnapshotIndex: @unchecked Sendable {
 
     var count: Int { split + second.entries.count }
 
+    /// Whether the configs are kept in two parts (the scan read the file on two lanes).
+    var isSplit: Bool { split > 0 && !second.entries.isEmpty }
+
     /// The config at `index`, decoded (the scan proved it valid, so decoding cannot fail).
     func config(at index: Int) -> IntegrationConfig {
         var parser = JSONParser(bytes: file.bytes, offset: entry(index).start)
