@@ -115,6 +115,11 @@ struct SnapshotIndexTests {
         #expect(index.index(ofID: "B-2") == nil)
         #expect(index.index(ofRowID: "d-4") == nil)
         #expect(index.index(ofID: "") == nil)
+        let withEmpty = try Snapshot.decode(Data("[{\"id\":\"a\"},{\"id\":\"\"}]".utf8))
+        #expect(withEmpty.indices(ofIDs: ["", "a"]) == [1, 0])
+        #expect(
+            [UInt8]().withUnsafeBytes { SnapshotIndex.hash($0) }
+                == SnapshotIndex.hash(UnsafeRawBufferPointer(start: nil, count: 0)))
         #expect(index.isID("c-3", at: 4))
         #expect(!index.isID("c-4", at: 4))
         #expect(snapshot.indices(ofIDs: ["c-3", "A-1", "x", "B-2"]) == [4, 3, nil, 1])

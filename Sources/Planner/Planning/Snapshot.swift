@@ -112,11 +112,7 @@ public struct Snapshot: Sendable {
         var parts: [ScannedConfigs] = []
         switch scanner.peek() {
         case UInt8(ascii: "["):
-            guard
-                scanArray(&scanner, mapped: mapped, into: &parts, parallelAbove: threshold)
-            else {
-                return nil
-            }
+            guard scanArray(&scanner, mapped: mapped, into: &parts, parallelAbove: threshold) else { return nil }
         case UInt8(ascii: "{"):
             _ = scanner.consume(UInt8(ascii: "{"))
             var found = false

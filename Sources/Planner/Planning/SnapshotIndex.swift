@@ -146,26 +146,29 @@ final class SnapshotIndex: @unchecked Sendable {
     static func hash(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
         let count = bytes.count
         var hash: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ (UInt64(truncatingIfNeeded: count) &* 0xC2B2_AE3D_27D4_EB4F)
-        guard let base = bytes.baseAddress else { return hash }
-        var index = 0
-        while index + 8 <= count {
-            hash = (hash ^ base.loadUnaligned(fromByteOffset: index, as: UInt64.self)) &* 0xFF51_AFD7_ED55_8CCD
-            hash ^= hash >> 29
-            index += 8
-        }
-        if index < count {
-            var tail: UInt64 = 0
-            if count >= 8 {
-                // The last eight bytes (overlapping the words above), shifted to the unread ones.
-                tail =
-                    base.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self) >> UInt64((8 - (count - index)) * 8)
-            } else {
-                while index < count {
-                    tail = tail << 8 | UInt64(base.load(fromByteOffset: index, as: UInt8.self))
-                    index += 1
-                }
+        // (An empty id may come without an address: it hashes as any other empty id.)
+        if let base = bytes.baseAddress {
+            var index = 0
+            while index + 8 <= count {
+                hash = (hash ^ base.loadUnaligned(fromByteOffset: index, as: UInt64.self)) &* 0xFF51_AFD7_ED55_8CCD
+                hash ^= hash >> 29
+                index += 8
             }
-            hash = (hash ^ tail) &* 0xFF51_AFD7_ED55_8CCD
+            if index < count {
+                var tail: UInt64 = 0
+                if count >= 8 {
+                    // The last eight bytes (overlapping the words above), shifted to the unread ones.
+                    tail =
+                        base.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
+                        >> UInt64((8 - (count - index)) * 8)
+                } else {
+                    while index < count {
+                        tail = tail << 8 | UInt64(base.load(fromByteOffset: index, as: UInt8.self))
+                        index += 1
+                    }
+                }
+                hash = (hash ^ tail) &* 0xFF51_AFD7_ED55_8CCD
+            }
         }
         // The finalizer of MurmurHash3 (fmix64).
         hash ^= hash >> 33
