@@ -4,7 +4,8 @@ import Planner
 /// The planner benchmark: plan a generated 1,000,000-row change list against a 1,000,000-config
 /// snapshot, and measure CSV parsing next to `wc -l` on the same file.
 ///
-/// `swift run -c release Benchmarks planner [--rows N] [--keep DIR]`
+/// `swift run -c release Benchmarks planner [--rows N] [--keep DIR] [--alone] [--snapshot-only]`
+/// (`--snapshot-only`: only snapshot reads and id lookups, each timed on its own).
 enum PlannerBenchmark {
     static func run(_ arguments: [String]) async throws {
         var rows = 1_000_000

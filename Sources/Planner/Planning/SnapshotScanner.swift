@@ -67,10 +67,9 @@ struct SnapshotScanner {
     ///
     /// For each config, its ``Entry`` goes to `found.entries`, ``SnapshotIndex/hash(_:)`` of its id
     /// to `found.hashes` (its bytes are in cache now), and ``ConfigSpans/slotCount`` numbers to
-    /// `found.spans`: where the value of each
-    /// member the planner reads starts, counted from the config's `{` (`-1`: absent), or `-2` in
-    /// the first when one of those members repeats (or the config is too large for 32-bit
-    /// offsets); then the config is read by decoding it.
+    /// `found.spans`: where the value of each member the planner reads starts, counted from the
+    /// config's `{` (`-1`: absent), or `-2` in the first when one of those members repeats (or the
+    /// config is too large for 32-bit offsets); then the config is read by decoding it.
     mutating func scanConfigs(
         into found: inout ScannedConfigs, stopAt: Int?, release: (Int, Int) -> Void
     ) -> Int? {
