@@ -4,12 +4,14 @@ import Planner
 /// The planner benchmark: plan a generated 1,000,000-row change list against a 1,000,000-config
 /// snapshot, and measure CSV parsing next to `wc -l` on the same file.
 ///
-/// `swift run -c release Benchmarks planner [--rows N] [--keep DIR]`
+/// `swift run -c release Benchmarks planner [--rows N] [--keep DIR] [--alone] [--snapshot-only]`
+/// (`--snapshot-only`: only snapshot reads and id lookups, each timed on its own).
 enum PlannerBenchmark {
     static func run(_ arguments: [String]) async throws {
         var rows = 1_000_000
         var keep: String?
         var alone = false
+        var snapshotOnly = false
         var index = 0
         while index < arguments.count {
             switch arguments[index] {
@@ -21,8 +23,10 @@ enum PlannerBenchmark {
                 keep = arguments[index]
             case "--alone":
                 alone = true
+            case "--snapshot-only":
+                snapshotOnly = true
             default:
-                say("usage: Benchmarks planner [--rows N] [--keep DIR] [--alone]")
+                say("usage: Benchmarks planner [--rows N] [--keep DIR] [--alone] [--snapshot-only]")
                 exit(64)
             }
             index += 1
@@ -46,6 +50,10 @@ enum PlannerBenchmark {
         let csvBytes = (try FileManager.default.attributesOfItem(atPath: csv.path)[.size] as? Int) ?? 0
         let stateBytes = (try FileManager.default.attributesOfItem(atPath: state.path)[.size] as? Int) ?? 0
         say("  changes.csv \(csvBytes / 1_000_000) MB, state.json \(stateBytes / 1_000_000) MB")
+        if snapshotOnly {
+            try snapshotIndexing(state: state)
+            return
+        }
 
         _ = clock.lap()
         let wc = Process()
@@ -140,6 +148,36 @@ enum PlannerBenchmark {
         if result.hasErrors || result.plan.items.count != rows {
             say("  UNEXPECTED: \(result.diagnostics.prefix(3))")
         }
+    }
+
+    /// `--snapshot-only`: reads (indexes) the snapshot three times, then looks every config's id up
+    /// three times (on every core, as planning does), each timed on its own.
+    static func snapshotIndexing(state: URL) throws {
+        say("  load average \((try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.prefix(14) ?? "?")")
+        var clock = Stopwatch()
+        var snapshot: Snapshot?
+        for _ in 0..<3 {
+            snapshot = nil
+            _ = clock.lap()
+            let read = try Snapshot.read(url: state)
+            say(
+                String(format: "  read snapshot           %7.3f s  (CPU %.3f s)", clock.lap(), clock.lapCPU)
+                    + "  RSS \(memory("VmRSS"))")
+            snapshot = read
+        }
+        guard let snapshot else { return }
+        let ids = (0..<snapshot.count).map(snapshot.id(at:))
+        for _ in 0..<3 {
+            _ = clock.lap()
+            let found = snapshot.indices(ofIDs: ids)
+            let wall = clock.lap()
+            let cpu = clock.lapCPU
+            let wrong = found.indices.filter { found[$0] != $0 }.count
+            say(
+                String(format: "  look up %d ids       %7.3f s  (CPU %.3f s)", ids.count, wall, cpu)
+                    + "  RSS \(memory("VmRSS"))" + (wrong == 0 ? "" : "  \(wrong) WRONG"))
+        }
+        say("  peak RSS                \(peakRSS())")
     }
 
     /// Prints a line at once (stdout is block-buffered when piped).

@@ -2,7 +2,7 @@ import Foundation
 
 /// Where the members a plan reads sit in one config object of a snapshot file: the offset of
 /// each one's value (`-1`: absent), found by scanning the object once without decoding it.
-struct ConfigSpans {
+struct ConfigSpans: Equatable {
     var id = -1
     var version = -1
     var entityType = -1
@@ -31,31 +31,25 @@ struct ConfigSpans {
         }
     }
 
-    private static let names: [[UInt8]] = [
-        "id", "version", "entityType", "entityId", "destination", "destinationId", "configData", "enabled",
-        "integrationCredentialsId", "name",
-    ].map { Array($0.utf8) }
-
     /// The slot of a member name the planner reads (`nil` for the others).
+    @inline(__always)
     static func slot(of name: UnsafeBufferPointer<UInt8>) -> Int? {
-        guard let first = name.first, let base = name.baseAddress else { return nil }
+        guard let base = name.baseAddress, !name.isEmpty else { return nil }
         // The candidate by length and first letter, then one comparison.
         let slot: Int
+        let known: StaticString
         switch name.count {
-        case 2: slot = 0
-        case 4: slot = 9
-        case 7: slot = first == UInt8(ascii: "v") ? 1 : 7
-        case 8: slot = 3
-        case 10: slot = first == UInt8(ascii: "c") ? 6 : 2
-        case 11: slot = 4
-        case 13: slot = 5
-        case 24: slot = 8
+        case 2: (slot, known) = (0, "id")
+        case 4: (slot, known) = (9, "name")
+        case 7: (slot, known) = base[0] == UInt8(ascii: "v") ? (1, "version") : (7, "enabled")
+        case 8: (slot, known) = (3, "entityId")
+        case 10: (slot, known) = base[0] == UInt8(ascii: "c") ? (6, "configData") : (2, "entityType")
+        case 11: (slot, known) = (4, "destination")
+        case 13: (slot, known) = (5, "destinationId")
+        case 24: (slot, known) = (8, "integrationCredentialsId")
         default: return nil
         }
-        let same = names[slot].withUnsafeBufferPointer { known in
-            known.count == name.count && known.baseAddress.map { memcmp($0, base, name.count) == 0 } == true
-        }
-        return same ? slot : nil
+        return RawBytes.equal(base, known.utf8Start, count: name.count) ? slot : nil
     }
 
     private subscript(slot: Int) -> Int {

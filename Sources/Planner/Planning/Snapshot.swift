@@ -57,6 +57,29 @@ public struct Snapshot: Sendable {
         }
     }
 
+    /// The positions (`0..<count`) of the configs these ids name, each read as a change list's
+    /// `id` is (as written, else lower-cased); `nil` for an id no config has. With a repeated id
+    /// the later config wins. A snapshot read from a file is searched on every core.
+    public func indices(ofIDs ids: [String]) -> [Int?] {
+        switch storage {
+        case .decoded(let configs):
+            var table: [String: Int] = [:]
+            table.reserveCapacity(configs.count)
+            for (index, config) in configs.enumerated() { table[config.id] = index }
+            return ids.map { table[$0] ?? table[$0.lowercased()] }
+        case .indexed(let index):
+            let lanes = ids.count >= 8_192 ? ProcessInfo.processInfo.activeProcessorCount : 1
+            let perLane = (ids.count + lanes - 1) / max(lanes, 1)
+            let parts = ParallelSlots<[Int?]>(count: lanes)
+            DispatchQueue.concurrentPerform(iterations: lanes) { lane in
+                parts[lane] = ids[min(ids.count, lane * perLane)..<min(ids.count, (lane + 1) * perLane)].map {
+                    index.index(ofRowID: $0)
+                }
+            }
+            return (0..<lanes).flatMap { parts[$0] ?? [] }
+        }
+    }
+
     /// Reads a saved state file.
     ///
     /// The file is indexed where it lies (memory-mapped): each config is decoded only when a plan
@@ -86,13 +109,10 @@ public struct Snapshot: Sendable {
     /// The index of a snapshot file, or `nil` when the scan declines it (see ``SnapshotScanner``).
     static func index(_ mapped: MappedFile, parallelAbove threshold: Int) -> SnapshotIndex? {
         var scanner = SnapshotScanner(bytes: mapped.bytes, offset: 0)
-        var entries: [SnapshotScanner.Entry] = []
-        var spans: [Int32] = []
+        var parts: [ScannedConfigs] = []
         switch scanner.peek() {
         case UInt8(ascii: "["):
-            guard scanArray(&scanner, mapped: mapped, into: &entries, spans: &spans, parallelAbove: threshold) else {
-                return nil
-            }
+            guard scanArray(&scanner, mapped: mapped, into: &parts, parallelAbove: threshold) else { return nil }
         case UInt8(ascii: "{"):
             _ = scanner.consume(UInt8(ascii: "{"))
             var found = false
@@ -106,7 +126,7 @@ public struct Snapshot: Sendable {
                         && memcmp(mapped.bytes.baseAddress.unsafelyUnwrapped + key.start, "data", 4) == 0
                     if isData {
                         guard !found, scanner.peek() == UInt8(ascii: "["),
-                            scanArray(&scanner, mapped: mapped, into: &entries, spans: &spans, parallelAbove: threshold)
+                            scanArray(&scanner, mapped: mapped, into: &parts, parallelAbove: threshold)
                         else { return nil }
                         found = true
                     } else {
@@ -120,13 +140,14 @@ public struct Snapshot: Sendable {
             return nil
         }
         guard scanner.peek() == nil else { return nil }
-        return SnapshotIndex(file: mapped, entries: entries, spans: spans)
+        return SnapshotIndex(file: mapped, parts: parts)
     }
 
-    /// Scans a JSON array of configs, `[` to `]` (a large one on two lanes: ``TwoLaneRead``).
+    /// Scans a JSON array of configs, `[` to `]` (a large one on two lanes: ``TwoLaneRead``),
+    /// into one part per lane.
     private static func scanArray(
-        _ scanner: inout SnapshotScanner, mapped: MappedFile, into entries: inout [SnapshotScanner.Entry],
-        spans: inout [Int32], parallelAbove threshold: Int
+        _ scanner: inout SnapshotScanner, mapped: MappedFile, into parts: inout [ScannedConfigs],
+        parallelAbove threshold: Int
     ) -> Bool {
         guard scanner.consume(UInt8(ascii: "[")) else { return false }
         if scanner.consume(UInt8(ascii: "]")) { return true }
@@ -134,25 +155,19 @@ public struct Snapshot: Sendable {
         let release: @Sendable (Int, Int) -> Void = { from, to in mapped.release(from: from, upTo: to) }
         let lanes = TwoLaneRead.read(mapped.bytes, from: start, parallelAbove: threshold) { from, stopAt in
             var read = SnapshotScanner(bytes: mapped.bytes, offset: from)
-            var found: [SnapshotScanner.Entry] = []
-            found.reserveCapacity(((stopAt ?? mapped.bytes.count) - from) / 512)
-            var recorded: [Int32] = []
-            recorded.reserveCapacity(found.capacity * ConfigSpans.slotCount)
-            var stop = read.scanConfigs(into: &found, spans: &recorded, stopAt: stopAt, release: release)
+            var found = ScannedConfigs(reserving: ((stopAt ?? mapped.bytes.count) - from) / 512)
+            var stop = read.scanConfigs(into: &found, stopAt: stopAt, release: release)
             if stopAt == nil, read.peek() != UInt8(ascii: "]") { stop = nil }
-            return ((found, recorded), stop)
+            return (found, stop)
         }
         if let (first, second) = lanes {
-            entries += first.0
-            entries += second.0
-            spans += first.1
-            spans += second.1
+            parts = [first, second]
             // The second lane ended before the list's `]`: the end of its last config.
-            scanner = SnapshotScanner(bytes: mapped.bytes, offset: second.0.last.map(\.end) ?? start)
+            scanner = SnapshotScanner(bytes: mapped.bytes, offset: second.entries.last.map(\.end) ?? start)
         } else {
-            guard scanner.scanConfigs(into: &entries, spans: &spans, stopAt: nil, release: release) != nil else {
-                return false
-            }
+            var found = ScannedConfigs()
+            guard scanner.scanConfigs(into: &found, stopAt: nil, release: release) != nil else { return false }
+            parts = [found]
         }
         return scanner.consume(UInt8(ascii: "]"))
     }

@@ -5,62 +5,77 @@ import Foundation
 /// the index (about 40 bytes each), not a million decoded objects.
 final class SnapshotIndex: @unchecked Sendable {
     let file: MappedFile
-    /// Where each config and its id are.
-    private let entries: [SnapshotScanner.Entry]
-    /// ``ConfigSpans/slotCount`` recorded offsets per config (see ``SnapshotScanner``).
-    private let spans: [Int32]
-    /// Open addressing: config index + 1 (0: empty), capacity a power of two.
-    private let table: [Int32]
+    /// Where each config and its id are, and the ``ConfigSpans/slotCount`` recorded offsets of
+    /// each (see ``SnapshotScanner``): the configs `0..<split` in the first, the others in the
+    /// second (the scan's two lanes, kept as they are rather than copied into one).
+    private let first: (entries: [SnapshotScanner.Entry], spans: [Int32])
+    private let second: (entries: [SnapshotScanner.Entry], spans: [Int32])
+    private let split: Int
+    /// Config index by id.
+    private let table: IDTable
 
-    init(file: MappedFile, entries: [SnapshotScanner.Entry], spans: [Int32]) {
-        precondition(spans.count == entries.count * ConfigSpans.slotCount)
-        self.file = file
-        self.spans = spans
-        self.entries = entries
-        var capacity = 16
-        while capacity < entries.count * 2 { capacity <<= 1 }
-        var table = [Int32](repeating: 0, count: capacity)
-        let mask = capacity - 1
-        let bytes = file.bytes
-        for (index, entry) in entries.enumerated() {
-            let id = UnsafeRawBufferPointer(rebasing: bytes[entry.idStart..<(entry.idStart + entry.idLength)])
-            var slot = Int(truncatingIfNeeded: Self.hash(id)) & mask
-            while table[slot] != 0 {
-                let other = entries[Int(table[slot] - 1)]
-                // A repeated id: the later config wins, as in a decoded snapshot's lookup.
-                if Self.same(
-                    id, UnsafeRawBufferPointer(rebasing: bytes[other.idStart..<(other.idStart + other.idLength)]))
-                {
-                    break
-                }
-                slot = (slot + 1) & mask
-            }
-            table[slot] = Int32(index + 1)
+    /// Indexes the configs a scan found in `file`, in one or two `parts` (the ids' hashes,
+    /// computed by the scan while their bytes were in cache, build the table without reading the
+    /// file except to tell ids with equal tags apart).
+    init(file: MappedFile, parts: [ScannedConfigs]) {
+        precondition(parts.count <= 2)
+        for part in parts {
+            precondition(
+                part.spans.count == part.count * ConfigSpans.slotCount && part.hashes.count == part.count)
         }
-        self.table = table
+        self.file = file
+        let empty = ScannedConfigs()
+        let first = parts.first ?? empty
+        let second = parts.count > 1 ? parts[1] : empty
+        self.first = (first.entries, first.spans)
+        self.second = (second.entries, second.spans)
+        split = first.count
+        let split = first.count
+        let (firstEntries, secondEntries) = (first.entries, second.entries)
+        table = IDTable(hashes: [first.hashes, second.hashes]) { a, b in
+            Self.same(
+                a < split ? firstEntries[a] : secondEntries[a - split],
+                b < split ? firstEntries[b] : secondEntries[b - split], in: file.bytes)
+        }
+    }
+
+    /// The entry of the config at `index`.
+    @inline(__always)
+    private func entry(_ index: Int) -> SnapshotScanner.Entry {
+        index < split ? first.entries[index] : second.entries[index - split]
     }
 
     /// Where the object of the config at `index` starts (its `{`).
-    func start(of index: Int) -> Int { entries[index].start }
+    func start(of index: Int) -> Int { entry(index).start }
 
     /// Where the object of the config at `index` ends (after its `}`).
-    func end(of index: Int) -> Int { entries[index].end }
+    func end(of index: Int) -> Int { entry(index).end }
 
-    var count: Int { entries.count }
+    var count: Int { split + second.entries.count }
+
+    /// Whether the configs are kept in two parts (the scan read the file on two lanes).
+    var isSplit: Bool { split > 0 && !second.entries.isEmpty }
 
     /// The config at `index`, decoded (the scan proved it valid, so decoding cannot fail).
     func config(at index: Int) -> IntegrationConfig {
-        var parser = JSONParser(bytes: file.bytes, offset: entries[index].start)
+        var parser = JSONParser(bytes: file.bytes, offset: entry(index).start)
         return (try? Snapshot.config(&parser))
             ?? IntegrationConfig(id: id(at: index), version: 0, entityType: "", destination: "")
     }
 
     /// Where the members the planner reads sit in the config at `index` (`nil`: a member repeats).
     func spans(at index: Int) -> ConfigSpans? {
-        spans.withUnsafeBufferPointer { all in
+        let start = entry(index).start
+        if index < split {
+            return first.spans.withUnsafeBufferPointer { all in
+                ConfigSpans(
+                    recorded: UnsafeBufferPointer(rebasing: all[(index * ConfigSpans.slotCount)...]), start: start)
+            }
+        }
+        return second.spans.withUnsafeBufferPointer { all in
             ConfigSpans(
-                recorded: UnsafeBufferPointer(rebasing: all[(index * ConfigSpans.slotCount)...]),
-                start: entries[index].start)
+                recorded: UnsafeBufferPointer(rebasing: all[((index - split) * ConfigSpans.slotCount)...]), start: start
+            )
         }
     }
 
@@ -75,7 +90,7 @@ final class SnapshotIndex: @unchecked Sendable {
 
     /// The id of the config at `index`.
     func id(at index: Int) -> String {
-        let entry = entries[index]
+        let entry = entry(index)
         return String(
             decoding: UnsafeRawBufferPointer(rebasing: file.bytes[entry.idStart..<(entry.idStart + entry.idLength)]),
             as: UTF8.self)
@@ -83,13 +98,11 @@ final class SnapshotIndex: @unchecked Sendable {
 
     /// Whether `id` is, byte for byte, the id of the config at `index`.
     func isID(_ id: String, at index: Int) -> Bool {
-        let entry = entries[index]
+        let entry = entry(index)
         guard id.utf8.count == entry.idLength else { return false }
         var id = id
         return id.withUTF8 { utf8 in
-            Self.same(
-                UnsafeRawBufferPointer(utf8),
-                UnsafeRawBufferPointer(rebasing: file.bytes[entry.idStart..<(entry.idStart + entry.idLength)]))
+            Self.same(UnsafeRawBufferPointer(utf8), file.bytes.baseAddress.unsafelyUnwrapped + entry.idStart)
         }
     }
 
@@ -103,46 +116,65 @@ final class SnapshotIndex: @unchecked Sendable {
         var id = id
         return id.withUTF8 { utf8 in
             let key = UnsafeRawBufferPointer(utf8)
-            let mask = table.count - 1
-            var slot = Int(truncatingIfNeeded: Self.hash(key)) & mask
-            let bytes = file.bytes
-            while table[slot] != 0 {
-                let index = Int(table[slot] - 1)
-                let entry = entries[index]
-                if Self.same(
-                    key, UnsafeRawBufferPointer(rebasing: bytes[entry.idStart..<(entry.idStart + entry.idLength)]))
-                {
-                    return index
-                }
-                slot = (slot + 1) & mask
+            let bytes = file.bytes.baseAddress.unsafelyUnwrapped
+            return table.index(ofHash: Self.hash(key)) { index in
+                let entry = entry(index)
+                return entry.idLength == key.count && Self.same(key, bytes + entry.idStart)
             }
-            return nil
         }
     }
 
-    private static func same(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
-        guard a.count == b.count else { return false }
-        guard let left = a.baseAddress, let right = b.baseAddress else { return true }
-        return memcmp(left, right, a.count) == 0
+    /// Whether two configs' ids are the same bytes.
+    private static func same(
+        _ a: SnapshotScanner.Entry, _ b: SnapshotScanner.Entry, in bytes: UnsafeRawBufferPointer
+    ) -> Bool {
+        guard a.idLength == b.idLength, let base = bytes.baseAddress else { return false }
+        return same(UnsafeRawBufferPointer(start: base + a.idStart, count: a.idLength), base + b.idStart)
     }
 
-    /// A 64-bit hash of an id, eight bytes at a time (not for adversaries: a table of one's own
-    /// org's ids).
-    private static func hash(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
-        var hash: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(bytes.count)
-        guard let base = bytes.baseAddress else { return hash }
-        var index = 0
-        while index + 8 <= bytes.count {
-            hash = (hash ^ base.loadUnaligned(fromByteOffset: index, as: UInt64.self)) &* 0xFF51_AFD7_ED55_8CCD
-            hash ^= hash >> 32
-            index += 8
+    /// Whether `key` equals the `key.count` bytes at `other`.
+    @inline(__always)
+    private static func same(_ key: UnsafeRawBufferPointer, _ other: UnsafeRawPointer) -> Bool {
+        guard let base = key.baseAddress else { return true }
+        return RawBytes.equal(base, other, count: key.count)
+    }
+
+    /// A 64-bit hash of an id, eight bytes at a time, every bit of the result depending on every
+    /// byte (not for adversaries: a table of one's own org's ids). The scan computes it for each
+    /// config's id; lookups for the ids they search.
+    @inline(__always)
+    static func hash(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
+        let count = bytes.count
+        var hash: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ (UInt64(truncatingIfNeeded: count) &* 0xC2B2_AE3D_27D4_EB4F)
+        // (An empty id may come without an address: it hashes as any other empty id.)
+        if let base = bytes.baseAddress {
+            var index = 0
+            while index + 8 <= count {
+                hash = (hash ^ base.loadUnaligned(fromByteOffset: index, as: UInt64.self)) &* 0xFF51_AFD7_ED55_8CCD
+                hash ^= hash >> 29
+                index += 8
+            }
+            if index < count {
+                var tail: UInt64 = 0
+                if count >= 8 {
+                    // The last eight bytes (overlapping the words above), shifted to the unread ones.
+                    tail =
+                        base.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
+                        >> UInt64((8 - (count - index)) * 8)
+                } else {
+                    while index < count {
+                        tail = tail << 8 | UInt64(base.load(fromByteOffset: index, as: UInt8.self))
+                        index += 1
+                    }
+                }
+                hash = (hash ^ tail) &* 0xFF51_AFD7_ED55_8CCD
+            }
         }
-        var tail: UInt64 = 0
-        while index < bytes.count {
-            tail = tail << 8 | UInt64(bytes[index])
-            index += 1
-        }
-        hash = (hash ^ tail) &* 0xC4CE_B9FE_1A85_EC53
+        // The finalizer of MurmurHash3 (fmix64).
+        hash ^= hash >> 33
+        hash &*= 0xC4CE_B9FE_1A85_EC53
+        hash ^= hash >> 33
+        hash &*= 0xFF51_AFD7_ED55_8CCD
         return hash ^ (hash >> 33)
     }
 }

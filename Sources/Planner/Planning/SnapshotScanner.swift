@@ -9,7 +9,7 @@
 struct SnapshotScanner {
     /// Where one config is: the object `start..<end`, and its last string `id` (the bytes between
     /// the quotes).
-    struct Entry {
+    struct Entry: Sendable {
         var start: Int
         var end: Int
         var idStart: Int
@@ -33,7 +33,14 @@ struct SnapshotScanner {
     private static let backslash = UInt8(ascii: "\\")
 
     /// The next non-whitespace byte (not consumed), `nil` at the end.
+    @inline(__always)
     mutating func peek() -> UInt8? {
+        // Most bytes the scan asks for follow their predecessor directly.
+        if offset < count, base[offset] > 0x20 { return base[offset] }
+        return peekAfterWhitespace()
+    }
+
+    private mutating func peekAfterWhitespace() -> UInt8? {
         while offset < count {
             switch base[offset] {
             case 0x20, 0x09, 0x0A, 0x0D: offset += 1
@@ -44,59 +51,68 @@ struct SnapshotScanner {
     }
 
     /// Consumes `byte` after whitespace when it is next.
+    @inline(__always)
     mutating func consume(_ byte: UInt8) -> Bool {
         guard peek() == byte else { return false }
         offset += 1
         return true
     }
 
-    /// Scans configs separated by commas, starting at the first one, into `entries`.
+    /// Scans configs separated by commas, starting at the first one, into `found`.
     ///
     /// Returns the offset of the byte after the last config (the caller checks for `]`), or, with
     /// `stopAt`, the offset of the next config once that is at or beyond `stopAt` (after its `,`).
     /// `nil`: the scan gave up. `release(from, to)` is told, now and then, which bytes were
     /// scanned since it was last told (so their pages can be handed back).
     ///
-    /// For each config, ``ConfigSpans/slotCount`` numbers go to `spans`: where the value of each
-    /// member the planner reads starts, counted from the config's `{` (`-1`: absent), or `-2` in
-    /// the first when one of those members repeats (or the config is too large for 32-bit
-    /// offsets); then the config is read by decoding it.
+    /// For each config, its ``Entry`` goes to `found.entries`, ``SnapshotIndex/hash(_:)`` of its id
+    /// to `found.hashes` (its bytes are in cache now), and ``ConfigSpans/slotCount`` numbers to
+    /// `found.spans`: where the value of each member the planner reads starts, counted from the
+    /// config's `{` (`-1`: absent), or `-2` in the first when one of those members repeats (or the
+    /// config is too large for 32-bit offsets); then the config is read by decoding it.
     mutating func scanConfigs(
-        into entries: inout [Entry], spans: inout [Int32], stopAt: Int?, release: (Int, Int) -> Void
+        into found: inout ScannedConfigs, stopAt: Int?, release: (Int, Int) -> Void
     ) -> Int? {
         var released = offset
-        repeat {
-            guard let entry = scanConfig(spans: &spans) else { return nil }
-            entries.append(entry)
-            if entries.count & 0x3FFF == 0 {
-                release(released, offset)
-                released = offset
-            }
-            guard consume(UInt8(ascii: ",")) else { return offset }
-            if let stopAt, peek() != nil, offset >= stopAt { return offset }
-        } while true
+        return withUnsafeTemporaryAllocation(of: Int32.self, capacity: ConfigSpans.slotCount) { scratch in
+            repeat {
+                guard let entry = scanConfig(spans: &found.spans, scratch: scratch) else { return nil }
+                found.entries.append(entry)
+                found.hashes.append(
+                    SnapshotIndex.hash(UnsafeRawBufferPointer(start: base + entry.idStart, count: entry.idLength)))
+                if found.entries.count & 0x3FFF == 0 {
+                    release(released, offset)
+                    released = offset
+                }
+                guard consume(UInt8(ascii: ",")) else { return offset }
+                if let stopAt, peek() != nil, offset >= stopAt { return offset }
+            } while true
+        }
     }
 
     /// One config object: its members are scanned, the last string `id` is remembered, and the
-    /// value offsets of the members the planner reads go to `spans`.
-    private mutating func scanConfig(spans: inout [Int32]) -> Entry? {
+    /// value offsets of the members the planner reads go to `spans` (collected in `recorded`
+    /// first, ``ConfigSpans/slotCount`` numbers).
+    private mutating func scanConfig(spans: inout [Int32], scratch recorded: UnsafeMutableBufferPointer<Int32>)
+        -> Entry?
+    {
         guard peek() == UInt8(ascii: "{") else { return nil }
         let start = offset
         offset += 1
         var idStart = -1
         var idLength = 0
-        let first = spans.count
-        for _ in 0..<ConfigSpans.slotCount { spans.append(-1) }
+        recorded.initialize(repeating: -1)
+        var repeated = false
         if !consume(UInt8(ascii: "}")) {
             repeat {
                 guard peek() == Self.quote, let key = scanString(), !key.escaped else { return nil }
                 guard consume(UInt8(ascii: ":")), peek() != nil else { return nil }
                 let slot = ConfigSpans.slot(of: UnsafeBufferPointer(start: base + key.start, count: key.length))
                 if let slot {
-                    if spans[first + slot] == -1 {
-                        spans[first + slot] = Int32(truncatingIfNeeded: offset - start)
+                    if recorded[slot] == -1 {
+                        recorded[slot] = Int32(truncatingIfNeeded: offset - start)
                     } else {
-                        spans[first] = -2
+                        repeated = true
                     }
                 }
                 if slot == 0, peek() == Self.quote {
@@ -112,7 +128,8 @@ struct SnapshotScanner {
         }
         guard idStart >= 0 else { return nil }
         // A config too large for 32-bit offsets is read by scanning it again.
-        if offset - start > Int(Int32.max) { spans[first] = -2 }
+        if repeated || offset - start > Int(Int32.max) { recorded[0] = -2 }
+        spans.append(contentsOf: recorded)
         return Entry(start: start, end: offset, idStart: idStart, idLength: idLength)
     }
 
@@ -166,16 +183,43 @@ struct SnapshotScanner {
     }
 
     /// Skips a string; the next byte is its opening quote. `nil` when it is not valid JSON.
+    @inline(__always)
     mutating func scanString() -> StringSpan? {
         let start = offset + 1
         var index = start
+        // The usual string: plain bytes, eight at a time, up to its closing quote (the first
+        // special byte of a word is found from its lowest flagged bit).
+        while index + 8 <= count {
+            let bits = Self.specialBits(UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self), Self.high)
+            if bits == 0 {
+                index += 8
+                continue
+            }
+            index += bits.trailingZeroBitCount >> 3
+            if base[index] == Self.quote {
+                offset = index + 1
+                return StringSpan(start: start, length: index - start, escaped: false, nonASCII: false)
+            }
+            break
+        }
+        return scanString(from: start, at: index)
+    }
+
+    /// The rest of ``scanString()``: the string's content starts at `start`, the bytes before
+    /// `index` are plain.
+    private mutating func scanString(from start: Int, at plain: Int) -> StringSpan? {
+        var index = plain
         var escaped = false
         var nonASCII = false
+        // Once a byte outside ASCII was seen the others no longer stop the word-wise search.
+        var ascii: UInt64 = Self.high
         while true {
-            // Eight plain bytes at a time (no quote, backslash, control or non-ASCII byte).
             while index + 8 <= count {
-                let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
-                if Self.hasSpecialByte(word) { break }
+                let bits = Self.specialBits(UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self), ascii)
+                if bits != 0 {
+                    index += bits.trailingZeroBitCount >> 3
+                    break
+                }
                 index += 8
             }
             guard index < count else { return nil }
@@ -208,22 +252,34 @@ struct SnapshotScanner {
                 continue
             }
             if byte < 0x20 { return nil }
-            if byte >= 0x80 { nonASCII = true }
+            if byte >= 0x80 {
+                nonASCII = true
+                ascii = 0
+            }
             index += 1
         }
     }
 
+    private static let ones: UInt64 = 0x0101_0101_0101_0101
+    private static let high: UInt64 = 0x8080_8080_8080_8080
+
     /// Whether any byte of `word` is a quote, a backslash, a control character or not ASCII.
     @inline(__always)
     static func hasSpecialByte(_ word: UInt64) -> Bool {
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let high: UInt64 = 0x8080_8080_8080_8080
+        specialBits(word, high) != 0
+    }
+
+    /// The high bit of each byte of `word` (little-endian) that is a quote, a backslash or a
+    /// control character, or not ASCII where `nonASCII` has its high bit: exact up to the first
+    /// such byte (bytes after it may be flagged too), so `trailingZeroBitCount / 8` is its offset.
+    @inline(__always)
+    static func specialBits(_ word: UInt64, _ nonASCII: UInt64) -> UInt64 {
         let quotes = word ^ (ones &* 0x22)
         let backslashes = word ^ (ones &* 0x5C)
         let zeroQuote = (quotes &- ones) & ~quotes
         let zeroBackslash = (backslashes &- ones) & ~backslashes
         let control = (word &- ones &* 0x20) & ~word
-        return (zeroQuote | zeroBackslash | control | word) & high != 0
+        return (zeroQuote | zeroBackslash | control | (word & nonASCII)) & high
     }
 
     private static func isHexDigit(_ byte: UInt8) -> Bool {
