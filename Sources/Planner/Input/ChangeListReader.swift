@@ -169,9 +169,14 @@ public enum ChangeListReader {
             if lane == 0 {
                 var first = CSVReader(bytes: mapped.bytes, offset: start, line: line)
                 var part = CSVPart(digest: digest)
-                readRecords(&first, &lanes, columns: columns, file: file, stopAt: split, end: split, into: &part)
+                // Room for the whole list's rows (the second lane's are appended), estimated
+                // from this half.
+                readRecords(
+                    &first, &lanes, columns: columns, file: file, stopAt: split, end: mapped.bytes.count, into: &part)
                 part.stop = first.offset
                 part.stopLine = first.currentLine
+                // The rest of the file is hashed here, while the second lane still reads it.
+                part.digest?.advance(to: mapped.bytes.count, releasing: false)
                 parts[0] = part
             } else {
                 var second = CSVReader(bytes: mapped.bytes, offset: split, line: 1)
