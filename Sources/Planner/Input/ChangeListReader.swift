@@ -57,11 +57,7 @@ public enum ChangeListReader {
             } else {
                 rows.append(contentsOf: part.rows)
             }
-            if lineOffset != 0 {
-                rows.withUnsafeMutableBufferPointer { all in
-                    for index in (all.count - part.rows.count)..<all.count { all[index].line += lineOffset }
-                }
-            }
+            part.store?.moveAll(into: &rows, lineOffset: lineOffset)
             for var diagnostic in part.diagnostics {
                 diagnostic.line = diagnostic.line.map { $0 + lineOffset }
                 diagnostics.append(diagnostic)
@@ -144,6 +140,8 @@ public enum ChangeListReader {
     /// What one lane read: its rows and diagnostics (lines as its reader counted them).
     private struct CSVPart: Sendable {
         var rows: [ChangeRow] = []
+        /// The second of two lanes keeps its rows here instead, to be moved onto the first's.
+        var store: RowStore?
         var diagnostics: [Diagnostic] = []
         var records = 0
         /// The digest of the file, advanced as the lane reads (the first lane only).
@@ -180,7 +178,7 @@ public enum ChangeListReader {
                 parts[0] = part
             } else {
                 var second = CSVReader(bytes: mapped.bytes, offset: split, line: 1)
-                var part = CSVPart()
+                var part = CSVPart(store: RowStore())
                 readRecords(
                     &second, &lanes, columns: columns, file: file, stopAt: nil, end: mapped.bytes.count, into: &part)
                 parts[1] = part
@@ -225,7 +223,14 @@ public enum ChangeListReader {
             part.records += 1
             if part.records & 0x3FF == 0 {
                 part.digest?.advance(to: reader.offset)
-                if part.records == 0x1000 { reserveRows(&part.rows, read: reader.offset - start, of: end - start) }
+                if part.records == 0x1000 {
+                    if let store = part.store {
+                        let expected = Double(store.count) * Double(end - start) / Double(reader.offset - start)
+                        store.reserve(Int(expected * 1.02) + 64)
+                    } else {
+                        reserveRows(&part.rows, read: reader.offset - start, of: end - start)
+                    }
+                }
             }
             guard spans.count == columns else {
                 part.diagnostics.append(
@@ -236,7 +241,7 @@ public enum ChangeListReader {
                 continue
             }
             if let row = interpreter.interpret(line: line, spans: spans, reader: reader, into: &part.diagnostics) {
-                part.rows.append(row)
+                if let store = part.store { store.append(row) } else { part.rows.append(row) }
             }
         }
     }
