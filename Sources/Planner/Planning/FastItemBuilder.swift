@@ -25,8 +25,9 @@ struct FastItemBuilder {
     /// The item for config `position` of the snapshot, or `nil` when the decoded path must decide.
     ///
     /// `id`, when given, is the id the change list named the config by: used as the item's id
-    /// when it is the config's id byte for byte (one string fewer per item).
-    mutating func item(at position: Int, merged: MergedChange, id: String? = nil) -> PlanItem? {
+    /// when it is the config's id byte for byte (one string fewer per item); `verified`: the
+    /// lookup that found the config already compared it so.
+    mutating func item(at position: Int, merged: MergedChange, id: String? = nil, verified: Bool = false) -> PlanItem? {
         guard let spans = index.spans(at: position) else { return nil }
         let change = merged.change
         var diff: [FieldChange] = []
@@ -71,7 +72,7 @@ struct FastItemBuilder {
         let enable = change.enable && enabled != true
         let status: PlanItemStatus = !diff.isEmpty ? .update : enable ? .enableOnly : .unchanged
         return PlanItem(
-            id: id.flatMap { index.isID($0, at: position) ? $0 : nil } ?? index.id(at: position),
+            id: id.flatMap { verified || index.isID($0, at: position) ? $0 : nil } ?? index.id(at: position),
             name: spans.name >= 0 && bytes[spans.name] == UInt8(ascii: "\"") ? string(at: spans.name) : nil,
             entityType: internedString(at: spans.entityType, field: .entityType) ?? "",
             destination: internedString(at: spans.destination, field: .destination) ?? "",

@@ -55,12 +55,16 @@ public enum PlanBuilder {
                     let head = Int(resolution.head[slot])
                     let merged: MergedChange
                     var namedID: String?
+                    var namedExactly = false
                     if resolution.entryNext[head] < 0 {
                         // One row (the common case): nothing to gather, nothing to conflict. (The row
                         // is read where it lies, not copied.)
                         let row = Int(resolution.entryRow[head])
                         merged = ChangeMerger.merge(changes.rows[row])
-                        if case .id(let id) = changes.rows[row].selector { namedID = id }
+                        if case .id(let id) = changes.rows[row].selector {
+                            namedID = id
+                            namedExactly = resolution.entryByID[head]
+                        }
                     } else {
                         var conflicts = ConflictCollector(file: file)
                         let rows = resolution.rows(of: slot).map { changes.rows[Int($0)] }
@@ -68,7 +72,7 @@ public enum PlanBuilder {
                         if !conflicts.isEmpty { result.conflicts.append((position, conflicts)) }
                     }
                     let item =
-                        fast?.item(at: configIndex, merged: merged, id: namedID)
+                        fast?.item(at: configIndex, merged: merged, id: namedID, verified: namedExactly)
                         ?? Self.item(for: snapshot.config(at: configIndex), merged: merged)
                     if let expected = merged.expectedVersion, expected != item.versionRead {
                         result.warnings.append(
@@ -242,6 +246,8 @@ public enum PlanBuilder {
         var tail: [Int32] = []
         var entryRow: [Int32] = []
         var entryNext: [Int32] = []
+        /// Whether each entry's row names its config by exactly the config's id.
+        var entryByID: [Bool] = []
         /// The slot of each snapshot config (`-1`: not targeted).
         var slotOf: [Int32] = []
 
@@ -251,9 +257,12 @@ public enum PlanBuilder {
             tail.reserveCapacity(count)
             entryRow.reserveCapacity(count)
             entryNext.reserveCapacity(count)
+            entryByID.reserveCapacity(count)
         }
 
-        mutating func add(row: Int32, toConfig target: Int32) {
+        /// Adds `row` to the config at snapshot index `target`; `byItsID`: the row names the
+        /// config by exactly the config's id (so the row's id string can stand for it).
+        mutating func add(row: Int32, toConfig target: Int32, byItsID: Bool = false) {
             var slot = slotOf[Int(target)]
             if slot < 0 {
                 slot = Int32(slots.count)
@@ -265,6 +274,7 @@ public enum PlanBuilder {
             let entry = Int32(entryRow.count)
             entryRow.append(row)
             entryNext.append(-1)
+            entryByID.append(byItsID)
             if head[Int(slot)] < 0 {
                 head[Int(slot)] = entry
             } else {
@@ -303,7 +313,8 @@ public enum PlanBuilder {
         var index = SelectorIndex(snapshot: snapshot)
         let severity: Diagnostic.Severity = options.requireMatch ? .error : .warning
         // Ids are looked up on every core first (for a snapshot file; -1: not found, -2: not an
-        // id row); slots are then handed out in input order.
+        // id row, -3 - i: config i, found by the lower-cased id); slots are then handed out in
+        // input order.
         var found: [Int32]?
         if case .indexed(let snapshot) = snapshot.storage, rows.count >= 8_192 {
             let lanes = ProcessInfo.processInfo.activeProcessorCount
@@ -316,8 +327,14 @@ public enum PlanBuilder {
                             storage.initialize(position, to: -2)
                             continue
                         }
-                        let target = snapshot.index(ofRowID: id)
-                        storage.initialize(position, to: target.map(Int32.init) ?? -1)
+                        // (As `index(ofRowID:)`, telling an exact match from a lower-cased one.)
+                        if let target = snapshot.index(ofID: id) {
+                            storage.initialize(position, to: Int32(target))
+                        } else if let target = snapshot.index(ofID: id.lowercased()) {
+                            storage.initialize(position, to: -3 - Int32(target))
+                        } else {
+                            storage.initialize(position, to: -1)
+                        }
                     }
                 }
                 initialized = rows.count
@@ -326,13 +343,14 @@ public enum PlanBuilder {
         for rowIndex in rows.indices {
             // Found on every core: no need to look at the row again.
             if let found, found[rowIndex] >= 0 {
-                resolution.add(row: Int32(rowIndex), toConfig: found[rowIndex])
+                resolution.add(row: Int32(rowIndex), toConfig: found[rowIndex], byItsID: true)
                 continue
             }
             let row = rows[rowIndex]
             switch row.selector {
             case .id(let id):
-                let target = found.map { $0[rowIndex] >= 0 ? $0[rowIndex] : nil } ?? index.target(ofID: id)
+                let target =
+                    found.map { $0[rowIndex] <= -3 ? -3 - $0[rowIndex] : nil } ?? index.target(ofID: id)
                 if let target {
                     resolution.add(row: Int32(rowIndex), toConfig: target)
                 } else {
