@@ -32,7 +32,11 @@ struct FastItemBuilder {
         let change = merged.change
         var diff: [FieldChange] = []
         diff.reserveCapacity(change.fields.count + (change.configDataPatch?.objectValue?.count ?? 0))
-        if !change.fields.isEmpty {
+        if change.fields.count == 1, let (field, value) = change.fields.first {
+            // One field (the usual): no ordering to do.
+            guard field != .configData else { return nil }
+            fieldDiff(field, value, spans: spans, into: &diff)
+        } else if !change.fields.isEmpty {
             // The fields in their declared order (the diff's order), without hashing each one.
             let found = withUnsafeTemporaryAllocation(of: FieldValue?.self, capacity: Self.fields.count) { slots in
                 slots.initialize(repeating: nil)
@@ -43,15 +47,7 @@ struct FastItemBuilder {
                 }
                 for (slot, field) in Self.fields.enumerated() {
                     guard let value = slots[slot] else { continue }
-                    let old = topLevelValue(field, at: spans.offset(of: field))
-                    let new: JSONValue? =
-                        switch value {
-                        case .set(let text): .string(text)
-                        case .clear: nil
-                        }
-                    if old != new {
-                        diff.append(FieldChange(path: fieldPaths[slot], before: old, after: new, secret: false))
-                    }
+                    fieldDiff(field, value, spans: spans, into: &diff)
                 }
                 return true
             }
@@ -79,6 +75,21 @@ struct FastItemBuilder {
             versionRead: version(at: spans.version),
             expectedVersion: merged.expectedVersion, diff: diff, enable: enable, enabledRead: enabled,
             wave: merged.wave, inputLines: merged.lines, status: status, change: change)
+    }
+
+    /// Appends the change of top-level `field` to `value`, if it changes anything.
+    private mutating func fieldDiff(
+        _ field: ConfigField, _ value: FieldValue, spans: ConfigSpans, into diff: inout [FieldChange]
+    ) {
+        let old = topLevelValue(field, at: spans.offset(of: field))
+        let new: JSONValue? =
+            switch value {
+            case .set(let text): .string(text)
+            case .clear: nil
+            }
+        if old != new {
+            diff.append(FieldChange(path: fieldPaths[field.ordinal], before: old, after: new, secret: false))
+        }
     }
 
     /// The top-level fields a change may set besides configData, in ``ConfigField`` order.
