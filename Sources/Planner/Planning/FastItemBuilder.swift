@@ -28,8 +28,18 @@ struct FastItemBuilder {
     /// when it is the config's id byte for byte (one string fewer per item); `verified`: the
     /// lookup that found the config already compared it so.
     mutating func item(at position: Int, merged: MergedChange, id: String? = nil, verified: Bool = false) -> PlanItem? {
+        item(
+            at: position, change: merged.change, expectedVersion: merged.expectedVersion, wave: merged.wave,
+            lines: merged.lines, id: id, verified: verified)
+    }
+
+    /// ``item(at:merged:id:verified:)`` from the merged change's parts (a single row's, read
+    /// where the row lies: its change is retained once, by the item).
+    mutating func item(
+        at position: Int, change: ConfigChange, expectedVersion: Int64?, wave: Int, lines: [Int], id: String?,
+        verified: Bool
+    ) -> PlanItem? {
         guard let spans = index.spans(at: position) else { return nil }
-        let change = merged.change
         var diff: [FieldChange] = []
         diff.reserveCapacity(change.fields.count + (change.configDataPatch?.objectValue?.count ?? 0))
         if change.fields.count == 1, let (field, value) = change.fields.first {
@@ -73,8 +83,8 @@ struct FastItemBuilder {
             entityType: internedString(at: spans.entityType, field: .entityType) ?? "",
             destination: internedString(at: spans.destination, field: .destination) ?? "",
             versionRead: version(at: spans.version),
-            expectedVersion: merged.expectedVersion, diff: diff, enable: enable, enabledRead: enabled,
-            wave: merged.wave, inputLines: merged.lines, status: status, change: change)
+            expectedVersion: expectedVersion, diff: diff, enable: enable, enabledRead: enabled,
+            wave: wave, inputLines: lines, status: status, change: change)
     }
 
     /// Appends the change of top-level `field` to `value`, if it changes anything.

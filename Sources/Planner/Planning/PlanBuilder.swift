@@ -53,33 +53,42 @@ public enum PlanBuilder {
                     let position = positionOf.map { Int($0[slot]) } ?? slot
                     let configIndex = Int(resolution.slots[slot])
                     let head = Int(resolution.head[slot])
-                    let merged: MergedChange
-                    var namedID: String?
-                    var namedExactly = false
+                    let item: PlanItem
+                    let expectedVersion: Int64?
+                    let firstLine: Int?
                     if resolution.entryNext[head] < 0 {
-                        // One row (the common case): nothing to gather, nothing to conflict. (The row
-                        // is read where it lies, not copied.)
+                        // One row (the common case): nothing to gather, nothing to conflict. The
+                        // row is read where it lies (its change retained once, by the item).
                         let row = Int(resolution.entryRow[head])
-                        merged = ChangeMerger.merge(changes.rows[row])
-                        if case .id(let id) = changes.rows[row].selector {
-                            namedID = id
-                            namedExactly = resolution.entryByID[head]
-                        }
+                        var namedID: String?
+                        if case .id(let id) = changes.rows[row].selector { namedID = id }
+                        expectedVersion = changes.rows[row].expectedVersion
+                        firstLine = changes.rows[row].line
+                        item =
+                            fast?.item(
+                                at: configIndex, change: changes.rows[row].change, expectedVersion: expectedVersion,
+                                wave: changes.rows[row].wave ?? 0, lines: [changes.rows[row].line], id: namedID,
+                                verified: resolution.entryByID[head])
+                            ?? Self.item(
+                                for: snapshot.config(at: configIndex), merged: ChangeMerger.merge(changes.rows[row]))
                     } else {
                         var conflicts = ConflictCollector(file: file)
                         let rows = resolution.rows(of: slot).map { changes.rows[Int($0)] }
-                        merged = ChangeMerger.merge(rows, configID: snapshot.id(at: configIndex), conflicts: &conflicts)
+                        let merged = ChangeMerger.merge(
+                            rows, configID: snapshot.id(at: configIndex), conflicts: &conflicts)
                         if !conflicts.isEmpty { result.conflicts.append((position, conflicts)) }
+                        expectedVersion = merged.expectedVersion
+                        firstLine = merged.lines.first
+                        item =
+                            fast?.item(at: configIndex, merged: merged)
+                            ?? Self.item(for: snapshot.config(at: configIndex), merged: merged)
                     }
-                    let item =
-                        fast?.item(at: configIndex, merged: merged, id: namedID, verified: namedExactly)
-                        ?? Self.item(for: snapshot.config(at: configIndex), merged: merged)
-                    if let expected = merged.expectedVersion, expected != item.versionRead {
+                    if let expected = expectedVersion, expected != item.versionRead {
                         result.warnings.append(
                             (
                                 position,
                                 Diagnostic(
-                                    .warning, file: file, line: merged.lines.first,
+                                    .warning, file: file, line: firstLine,
                                     "config \(item.id) is at version \(item.versionRead), not the expected \(expected); "
                                         + "it will be reported as a conflict and left untouched")
                             ))
