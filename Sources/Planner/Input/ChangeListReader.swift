@@ -50,10 +50,14 @@ public enum ChangeListReader {
         var records = 0
 
         /// Appends what a lane read, its lines moved by `lineOffset`.
-        mutating func absorb(_ part: CSVPart, lineOffset: Int) {
+        ///
+        /// The part's rows are taken over, not shared: a shared array would be copied, every row
+        /// retained, as soon as the second lane's rows were appended.
+        mutating func absorb(_ part: consuming CSVPart, lineOffset: Int) {
+            var part = part
             records += part.records
             if rows.isEmpty {
-                rows = part.rows
+                swap(&rows, &part.rows)
             } else {
                 rows.append(contentsOf: part.rows)
             }
@@ -184,11 +188,12 @@ public enum ChangeListReader {
                 parts[1] = part
             }
         }
-        guard let first = parts[0], first.stop == split, let second = parts[1], let digest = first.digest else {
-            return false
-        }
+        // Taken out of the slots, so that each part is held once.
+        guard let first = parts.take(0), first.stop == split, let second = parts.take(1), let digest = first.digest
+        else { return false }
+        let secondLines = first.stopLine - 1
         state.absorb(first, lineOffset: 0)
-        state.absorb(second, lineOffset: first.stopLine - 1)
+        state.absorb(second, lineOffset: secondLines)
         state.digest = digest
         return true
     }

@@ -363,4 +363,13 @@ final class ParallelSlots<Element>: @unchecked Sendable {
         get { storage[index] }
         set { storage[index] = newValue }
     }
+
+    /// The element at `index`, moved out (the slot is left empty).
+    func take(_ index: Int) -> Element? {
+        precondition(index >= 0 && index < storage.count)
+        let slot = storage.baseAddress.unsafelyUnwrapped.advanced(by: index)
+        let value = slot.move()
+        slot.initialize(to: nil)
+        return value
+    }
 }
