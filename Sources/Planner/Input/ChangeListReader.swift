@@ -54,7 +54,6 @@ public enum ChangeListReader {
         /// The part's rows are taken over, not shared: a shared array would be copied, every row
         /// retained, as soon as the second lane's rows were appended.
         mutating func absorb(_ part: consuming CSVPart, lineOffset: Int) {
-            var part = part
             records += part.records
             if rows.isEmpty {
                 swap(&rows, &part.rows)
@@ -137,8 +136,8 @@ public enum ChangeListReader {
         var part = CSVPart(digest: state.digest)
         var lane = interpreter
         readRecords(&reader, &lane, columns: columns.count, file: file, stopAt: nil, end: end, into: &part)
-        state.absorb(part, lineOffset: 0)
         if let digest = part.digest { state.digest = digest }
+        state.absorb(consume part, lineOffset: 0)
     }
 
     /// What one lane read: its rows and diagnostics (lines as its reader counted them).
@@ -166,7 +165,7 @@ public enum ChangeListReader {
         let file = state.validator.file
         let parts = ParallelSlots<CSVPart>(count: 2)
         let (start, line, digest) = (reader.offset, reader.currentLine, state.digest)
-        DispatchQueue.concurrentPerform(iterations: 2) { lane in
+        let read: @Sendable (Int) -> Void = { lane in
             var lanes = interpreter
             if lane == 0 {
                 var first = CSVReader(bytes: mapped.bytes, offset: start, line: line)
@@ -188,12 +187,13 @@ public enum ChangeListReader {
                 parts[1] = part
             }
         }
+        DedicatedThread<Void>.run({ read(1) }, alongside: { read(0) })
         // Taken out of the slots, so that each part is held once.
         guard let first = parts.take(0), first.stop == split, let second = parts.take(1), let digest = first.digest
         else { return false }
         let secondLines = first.stopLine - 1
-        state.absorb(first, lineOffset: 0)
-        state.absorb(second, lineOffset: secondLines)
+        state.absorb(consume first, lineOffset: 0)
+        state.absorb(consume second, lineOffset: secondLines)
         state.digest = digest
         return true
     }

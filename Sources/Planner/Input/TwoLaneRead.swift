@@ -24,16 +24,14 @@ enum TwoLaneRead {
     ///     list ended anywhere else.
     static func read<Part>(
         _ bytes: UnsafeRawBufferPointer, from start: Int, parallelAbove threshold: Int,
-        _ read: @Sendable (_ from: Int, _ stopAt: Int?) -> (part: Part, stop: Int?)
+        _ read: @escaping @Sendable (_ from: Int, _ stopAt: Int?) -> (part: Part, stop: Int?)
     ) -> (first: Part, second: Part)? {
         let remaining = bytes.count - start
         guard remaining > threshold, ProcessInfo.processInfo.activeProcessorCount > 1,
             let split = boundary(in: bytes, near: start + remaining / 2)
         else { return nil }
         let lanes = ParallelSlots<(part: Part, stop: Int?)>(count: 2)
-        DispatchQueue.concurrentPerform(iterations: 2) { lane in
-            lanes[lane] = lane == 0 ? read(start, split) : read(split, nil)
-        }
+        DedicatedThread<Void>.run({ lanes[1] = read(split, nil) }, alongside: { lanes[0] = read(start, split) })
         guard let first = lanes[0], first.stop == split, let second = lanes[1], second.stop != nil else { return nil }
         return (first.part, second.part)
     }
