@@ -210,11 +210,27 @@ struct FastPathTests {
         PlanEncoding.appendDigestForm(item, to: &writer)
         let hex = writer.bytes.map { String(format: "%02x", $0) }.joined()
         let expected = [
-            "0100000061", "00", "0100000042", "0100000057", "0300000000000000", "00", "01", "01", "0100000000000000",
-            "06000000" + "757064617465", "01000000", "0200000000000000", "01", "00000000", "00",
-            "01000000", "01000000", "040000006e616d65", "00", "01" + "03000000" + "227822", "00",
+            "0161", "00", "0142", "0157", "06", "00", "01", "01", "02", "00", "01", "04", "01", "00", "00",
+            "01", "01", "046e616d65", "00", "01" + "03" + "227822", "00",
         ].joined()
         #expect(hex == expected)
+        // Fields are coded by their place in name order; counts and numbers as (zigzag) LEB128.
+        #expect(
+            ConfigField.allCases.sorted { $0.rawValue < $1.rawValue }.map(PlanEncoding.digestCode) == [
+                0, 1, 2, 3, 4, 5, 6,
+            ])
+        var numbers = JSONWriter()
+        let values: [Int64] = [0, -1, 1, 63, -64, 64, 300, .max, .min]
+        for value in values { numbers.number(value) }
+        numbers.varint(16_384)
+        let expectedNumbers: [String] = [
+            "00", "01", "02", "7e", "7f", "8001", "d804", "feffffffffffffffff01", "ffffffffffffffffff01", "808001",
+        ]
+        let numberHex = numbers.bytes.map { String(format: "%02x", $0) }.joined()
+        #expect(numberHex == expectedNumbers.joined())
+        var long = JSONWriter()
+        long.lengthPrefixed { $0.plain(String(repeating: "x", count: 200)) }
+        #expect(long.bytes.prefix(2) == [0xC8, 0x01] && long.bytes.count == 202)
     }
 
     static func numbersByValue(_ value: JSONValue) -> JSONValue {

@@ -109,8 +109,11 @@ struct PlanFileTests {
     @Test("a plan of another format version is refused")
     func version() throws {
         let text = String(decoding: PlanFile.encode(Self.plan()), as: UTF8.self)
-            .replacingOccurrences(of: "\"formatVersion\":2", with: "\"formatVersion\":7")
-        #expect(throws: PlanFileError.unsupportedVersion(path: "p.json", found: 7, supported: 2)) {
+            .replacingOccurrences(
+                of: "\"formatVersion\":\(Plan.currentFormatVersion)", with: "\"formatVersion\":7")
+        #expect(
+            throws: PlanFileError.unsupportedVersion(path: "p.json", found: 7, supported: Plan.currentFormatVersion)
+        ) {
             try PlanFile.decode(Data(text.utf8), path: "p.json")
         }
         #expect(throws: PlanFileError.self) { try PlanFile.decode(Data("{\"x\":1}".utf8), path: "p.json") }

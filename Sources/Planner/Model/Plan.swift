@@ -248,7 +248,7 @@ public struct PlanOptions: Sendable, Hashable, Codable {
 /// A reviewable plan: what will be sent, config by config, in order.
 public struct Plan: Sendable, Hashable, Codable {
     /// The plan file format this build writes and reads.
-    public static let currentFormatVersion = 2
+    public static let currentFormatVersion = 3
 
     public var formatVersion: Int
     public var org: String?

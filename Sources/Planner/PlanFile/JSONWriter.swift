@@ -58,23 +58,29 @@ struct JSONWriter: ~Copyable {
 
     // MARK: Binary (the digest form of plan items)
 
-    /// A little-endian 32-bit count.
-    mutating func uint32(_ value: Int) {
-        reserve(4)
-        let bits = UInt32(truncatingIfNeeded: value).littleEndian
-        withUnsafeBytes(of: bits) { append($0.baseAddress.unsafelyUnwrapped.assumingMemoryBound(to: UInt8.self), 4) }
+    /// An unsigned LEB128 number: seven bits a byte, low bits first, the high bit set on every
+    /// byte but the last.
+    mutating func varint(_ value: Int) {
+        reserve(10)
+        var rest = UInt64(truncatingIfNeeded: value)
+        while rest >= 0x80 {
+            base[count] = UInt8(truncatingIfNeeded: rest) | 0x80
+            count += 1
+            rest >>= 7
+        }
+        base[count] = UInt8(truncatingIfNeeded: rest)
+        count += 1
     }
 
-    /// A little-endian 64-bit number.
-    mutating func int64(_ value: Int64) {
-        let bits = value.littleEndian
-        withUnsafeBytes(of: bits) { append($0.baseAddress.unsafelyUnwrapped.assumingMemoryBound(to: UInt8.self), 8) }
+    /// A signed number as the LEB128 of its zigzag form (`0, -1, 1, -2, …` as `0, 1, 2, 3, …`).
+    mutating func number(_ value: Int64) {
+        varint(Int(bitPattern: UInt(truncatingIfNeeded: (value << 1) ^ (value >> 63))))
     }
 
-    /// UTF-8 text after its 32-bit length.
+    /// UTF-8 text after its byte count.
     mutating func text(_ text: String) {
         Self.withUTF8(text) { utf8 in
-            uint32(utf8.count)
+            varint(utf8.count)
             append(utf8)
         }
     }
@@ -86,16 +92,19 @@ struct JSONWriter: ~Copyable {
         self.text(text)
     }
 
-    /// What `body` writes, after its 32-bit length.
+    /// What `body` writes, after its byte count.
     mutating func lengthPrefixed(_ body: (inout JSONWriter) -> Void) {
-        uint32(0)
+        // Written first, then moved up behind its count (one byte for the usual short value).
         let start = count
         body(&self)
-        let bits = UInt32(truncatingIfNeeded: count - start).littleEndian
-        withUnsafeBytes(of: bits) {
-            (base + start - 4).update(
-                from: $0.baseAddress.unsafelyUnwrapped.assumingMemoryBound(to: UInt8.self), count: 4)
-        }
+        let length = count - start
+        var prefix = 1
+        while length >> (7 * prefix) > 0 { prefix += 1 }
+        reserve(prefix)
+        (base + start + prefix).update(from: base + start, count: length)
+        count = start
+        varint(length)
+        count = start + prefix + length
     }
 
     /// Text as it is (UTF-8, no quotes, no escapes): for plain-text output.

@@ -71,29 +71,30 @@ public enum PlanEncoding {
     }
 
     /// Appends the digest form of `item`: every member but `before` and `after` (which repeat
-    /// the diff) in a fixed binary layout (`docs/FORMATS.md`, "Plan file"). Text is UTF-8 after a
-    /// 4-byte length, numbers are 8 bytes, both little-endian; JSON values are their canonical text.
+    /// the diff) in a compact binary layout (`docs/FORMATS.md`, "Plan file"): counts and text
+    /// lengths as LEB128, numbers as zigzag LEB128, fields and status as one-byte codes, JSON
+    /// values as their canonical text.
     static func appendDigestForm(_ item: PlanItem, to out: inout JSONWriter) {
         out.text(item.id)
         out.optionalText(item.name)
         out.text(item.entityType)
         out.text(item.destination)
-        out.int64(item.versionRead)
+        out.number(item.versionRead)
         if let expected = item.expectedVersion {
             out.byte(1)
-            out.int64(expected)
+            out.number(expected)
         } else {
             out.byte(0)
         }
         out.byte(item.enable ? 1 : 0)
         out.byte(item.enabledRead.map { $0 ? 2 : 1 } ?? 0)
-        out.int64(Int64(item.wave))
-        out.text(item.status.rawValue)
-        out.uint32(item.inputLines.count)
-        for line in item.inputLines { out.int64(Int64(line)) }
+        out.number(Int64(item.wave))
+        out.byte(statusCode(item.status))
+        out.varint(item.inputLines.count)
+        for line in item.inputLines { out.number(Int64(line)) }
         let change = item.change
         out.byte(change.enable ? 1 : 0)
-        out.uint32(change.fields.count)
+        out.varint(change.fields.count)
         forEachField(of: change) { field, value in appendDigestField(field, value, to: &out) }
         if let patch = change.configDataPatch {
             out.byte(1)
@@ -101,13 +102,21 @@ public enum PlanEncoding {
         } else {
             out.byte(0)
         }
-        out.uint32(item.diff.count)
+        out.varint(item.diff.count)
         for entry in item.diff {
-            out.uint32(entry.path.count)
+            out.varint(entry.path.count)
             for key in entry.path { out.text(key) }
             appendDigestValue(entry.before, to: &out)
             appendDigestValue(entry.after, to: &out)
             out.byte(entry.secret ? 1 : 0)
+        }
+    }
+
+    private static func statusCode(_ status: PlanItemStatus) -> UInt8 {
+        switch status {
+        case .update: 0
+        case .unchanged: 1
+        case .enableOnly: 2
         }
     }
 
@@ -118,12 +127,25 @@ public enum PlanEncoding {
     }
 
     private static func appendDigestField(_ field: ConfigField, _ value: FieldValue, to out: inout JSONWriter) {
-        out.text(field.rawValue)
+        out.byte(digestCode(of: field))
         switch value {
         case .set(let text):
             out.byte(1)
             out.text(text)
         case .clear: out.byte(0)
+        }
+    }
+
+    /// A field's code in the digest form: its place in name order (the order fields are written in).
+    static func digestCode(of field: ConfigField) -> UInt8 {
+        switch field {
+        case .configData: 0
+        case .destination: 1
+        case .destinationId: 2
+        case .entityId: 3
+        case .entityType: 4
+        case .integrationCredentialsId: 5
+        case .name: 6
         }
     }
 
