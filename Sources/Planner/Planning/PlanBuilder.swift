@@ -94,7 +94,7 @@ public enum PlanBuilder {
                             ))
                     }
                     digests.record(item, at: position, using: &writer)
-                    storage.initialize(position, to: item)
+                    storage.initialize(position, to: consume item)
                     if let index = indexed {
                         // Hand back the pages of the configs this lane has passed: its configs are
                         // a run of the file that no other lane reads.
