@@ -101,7 +101,8 @@ struct JSONWriter: ~Copyable {
         var prefix = 1
         while length >> (7 * prefix) > 0 { prefix += 1 }
         reserve(prefix)
-        (base + start + prefix).update(from: base + start, count: length)
+        // (The two ranges overlap: `copyMemory` moves bytes as memmove does.)
+        UnsafeMutableRawPointer(base + start + prefix).copyMemory(from: base + start, byteCount: length)
         count = start
         varint(length)
         count = start + prefix + length
