@@ -46,7 +46,14 @@ public enum PlanBuilder {
                     fast = FastItemBuilder(index: index)
                     indexed = index
                 }
-                let range = (lane * perLane)..<min(slotCount, (lane + 1) * perLane)
+                // Runs are taken from the two halves of the snapshot in turn (0, h, 1, h+1, …), so
+                // the two cores usually work on configs far apart. A change list made in the
+                // snapshot's order (an export, edited) then has each core's rows from its own half,
+                // whose shared values (interned ids, repeated field changes) the other core does
+                // not retain and release at the same moment.
+                let half = (lanes + 1) / 2
+                let run = lane % 2 == 0 ? lane / 2 : half + lane / 2
+                let range = (run * perLane)..<min(slotCount, (run + 1) * perLane)
                 var releasedFrom = -1
                 for rank in range {
                     let slot = Int(byConfig[rank])
