@@ -343,14 +343,10 @@ public enum PlanBuilder {
                             storage.initialize(position, to: -2)
                             continue
                         }
-                        // (As `index(ofRowID:)`, telling an exact match from a lower-cased one.)
-                        if let target = snapshot.index(ofID: id) {
-                            storage.initialize(position, to: Int32(target))
-                        } else if let target = snapshot.index(ofID: id.lowercased()) {
-                            storage.initialize(position, to: -3 - Int32(target))
-                        } else {
-                            storage.initialize(position, to: -1)
+                        let found = snapshot.match(ofRowID: id).map {
+                            $0.exact ? Int32($0.index) : -3 - Int32($0.index)
                         }
+                        storage.initialize(position, to: found ?? -1)
                     }
                 }
                 initialized = rows.count

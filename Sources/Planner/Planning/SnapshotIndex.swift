@@ -108,7 +108,14 @@ final class SnapshotIndex: @unchecked Sendable {
 
     /// The index of the config a change list's `id` names: the id as written, else lower-cased.
     func index(ofRowID id: String) -> Int? {
-        index(ofID: id) ?? index(ofID: id.lowercased())
+        match(ofRowID: id)?.index
+    }
+
+    /// ``index(ofRowID:)``, and whether the id matched as written (`exact`: the row's id string
+    /// is then byte for byte the config's).
+    func match(ofRowID id: String) -> (index: Int, exact: Bool)? {
+        if let index = index(ofID: id) { return (index, true) }
+        return index(ofID: id.lowercased()).map { ($0, false) }
     }
 
     /// The index of the config with this id (exactly as written), if any.
