@@ -91,6 +91,13 @@ enum PlannerBenchmark {
             say(String(format: "  alone: build               %7.3f s  (CPU %.3f s)", clock.lap(), clock.lapCPU))
         }
         let total = Stopwatch()
+        let windowStart = monotonicSeconds()
+        var faults = Stopwatch.minorFaults()
+        func faultLap() -> Int {
+            let now = Stopwatch.minorFaults()
+            defer { faults = now }
+            return now - faults
+        }
         _ = clock.lap()
         // Both inputs are read concurrently, one core each (a caller with both files can do the same).
         // (As `bulk-update plan` does: the snapshot on a thread of its own.)
@@ -108,12 +115,14 @@ enum PlannerBenchmark {
         let bothTime = clock.lap()
         say(
             String(format: "  both, concurrently      %7.3f s  (CPU %.3f s)", bothTime, clock.lapCPU)
-                + "  RSS \(memory("VmRSS")) (anon \(memory("RssAnon")), file \(memory("RssFile")))")
+                + "  faults \(faultLap())  RSS \(memory("VmRSS")) (anon \(memory("RssAnon")), file \(memory("RssFile")))"
+        )
         let result = PlanBuilder.build(changes: list, snapshot: snapshot)
         let buildTime = clock.lap()
         say(
             String(format: "  resolve + merge + diff  %7.3f s  (CPU %.3f s)", buildTime, clock.lapCPU)
-                + "  RSS \(memory("VmRSS")) (anon \(memory("RssAnon")), file \(memory("RssFile")))")
+                + "  faults \(faultLap())  RSS \(memory("VmRSS")) (anon \(memory("RssAnon")), file \(memory("RssFile")))"
+        )
         let wall = total.elapsed
         let cpu = total.elapsedCPU
         let summary = PlanRenderer.Summary(result.plan)
@@ -124,9 +133,14 @@ enum PlannerBenchmark {
                     + "(%d update, %d enable-only, %d unchanged)",
                 wall, cpu, Double(list.rows.count) / wall, result.plan.items.count, summary.update, summary.enableOnly,
                 summary.unchanged))
+        if ProcessInfo.processInfo.environment["BENCH_PERF_WINDOW"] != nil {
+            // For `perf record -k CLOCK_MONOTONIC` and `perf report --time START,END`: the timed part.
+            say(String(format: "  perf window %.6f,%.6f", windowStart, monotonicSeconds()))
+        }
         if ProcessInfo.processInfo.environment["BENCH_PLAN_ONLY"] != nil {
             say("  peak RSS                \(peakRSS())")
-            return
+            // Without freeing a million items (as `bulk-update plan` ends), which nothing measures.
+            exit(0)
         }
         _ = clock.lap()
         let again = PlanEncoding.fingerprint(of: result.plan.items)
@@ -197,6 +211,13 @@ enum PlannerBenchmark {
         return String(format: "%.0f MB", Double(kilobytes) / 1024)
     }
 
+    /// `CLOCK_MONOTONIC` in seconds (perf's clock with `-k CLOCK_MONOTONIC`).
+    static func monotonicSeconds() -> Double {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
+    }
+
     static func timed<T>(_ body: () throws -> T) rethrows -> (T, Double) {
         var watch = Stopwatch()
         let value = try body()
@@ -224,6 +245,13 @@ enum PlannerBenchmark {
                 lastCPU = cpu
             }
             return Double(now - last) / 1e9
+        }
+
+        /// Page faults (minor: memory first touched, or file pages mapped) so far.
+        static func minorFaults() -> Int {
+            var usage = rusage()
+            getrusage(RUSAGE_SELF.rawValue, &usage)
+            return usage.ru_minflt
         }
 
         static func cpuSeconds() -> Double {
