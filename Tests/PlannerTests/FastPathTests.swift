@@ -275,6 +275,55 @@ struct FastPathTests {
         #expect(fast.diagnostics.contains { $0.message.contains(id(count + 7)) })
     }
 
+    @Test(
+        "rows that each name another config by its exact id are resolved in bulk, as one by one",
+        arguments: ["every row a distinct exact id", "the last row repeats an id", "the last row's id is missing"])
+    func bulkResolution(variant: String) throws {
+        let count = 8_500
+        let id = { (number: Int) in String(format: "00000000-0000-4000-8000-%012x", number) }
+        var snapshot = "{\"data\":["
+        for number in 0..<count {
+            if number > 0 { snapshot += "," }
+            snapshot +=
+                "{\"id\":\"\(id(number))\",\"version\":\(number % 5 + 1),\"entityType\":\"Bill\","
+                + "\"destination\":\"Webhook\",\"configData\":{\"url\":\"u\(number)\"}}"
+        }
+        snapshot += "]}"
+        // Rows in an order of their own (not the snapshot's), with waves, so that slots, positions
+        // and snapshot order all differ.
+        var targets = (0..<count).map { ($0 * 7_919) % count }
+        switch variant {
+        case "the last row repeats an id": targets.append(targets[17])
+        case "the last row's id is missing": targets.append(count + 3)
+        default: break
+        }
+        var changes = ""
+        for (row, target) in targets.enumerated() {
+            changes += "{\"id\":\"\(id(target))\",\"configData.url\":\"v\(row % 11)\",\"wave\":\(row % 3)}\n"
+        }
+        let list = ChangeListReader.read(data: Data(changes.utf8), file: "c.jsonl", format: .jsonLines)
+        let indexed = try Snapshot.decode(Data(snapshot.utf8))
+        guard case .indexed = indexed.storage else {
+            Issue.record("the snapshot was not indexed")
+            return
+        }
+        let fast = PlanBuilder.build(changes: list, snapshot: indexed)
+        let reference = PlanBuilder.build(changes: list, snapshot: Snapshot(configs: indexed.configs))
+        #expect(fast.plan.items.count == count)
+        #expect(fast.plan.items == reference.plan.items)
+        #expect(fast.plan.fingerprint == reference.plan.fingerprint)
+        #expect(fast.diagnostics == reference.diagnostics)
+        #expect(fast.plan.items.map(\.wave) == fast.plan.items.map(\.wave).sorted())
+        switch variant {
+        case "the last row repeats an id":
+            #expect(fast.plan.items.contains { $0.inputLines == [18, count + 1] })
+        case "the last row's id is missing":
+            #expect(fast.diagnostics.contains { $0.message.contains(id(count + 3)) })
+        default:
+            #expect(fast.diagnostics.isEmpty)
+        }
+    }
+
     @Test("items are ordered by wave, then input order, however far apart the waves are")
     func waveOrder() throws {
         let snapshot = try Snapshot.decode(

@@ -38,9 +38,11 @@ final class RowStore: @unchecked Sendable {
     func moveAll(into rows: inout [ChangeRow], lineOffset: Int) {
         rows.reserveCapacity(rows.count + count)
         for index in 0..<count {
-            var row = (base + index).move()
-            row.line += lineOffset
-            rows.append(row)
+            // Shifted in place, then moved straight into the array: a row taken into a local
+            // first was copied into the array (every string and dictionary retained) and the
+            // local released.
+            (base + index).pointee.line += lineOffset
+            rows.append((base + index).move())
         }
         count = 0
     }

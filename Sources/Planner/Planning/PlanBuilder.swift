@@ -299,6 +299,39 @@ public enum PlanBuilder {
             tail[Int(slot)] = entry
         }
 
+        /// The resolution of rows that each name a different config by exactly its id (a list
+        /// made from an export, the usual large one): row `i` is slot `i`, built in bulk. `found`:
+        /// each row's config (`< 0`: not such a row). `false`, with nothing changed, when some row
+        /// is not such a hit or two rows hit one config.
+        mutating func takeDistinctExactHits(_ found: [Int32]) -> Bool {
+            precondition(slots.isEmpty, "a resolution is built once")
+            var taken = 0
+            let distinct = slotOf.withUnsafeMutableBufferPointer { slotOf in
+                for (row, target) in found.enumerated() {
+                    guard target >= 0, slotOf[Int(target)] < 0 else { return false }
+                    slotOf[Int(target)] = Int32(row)
+                    taken += 1
+                }
+                return true
+            }
+            guard distinct else {
+                // Put back what was marked before the first row that is not such a hit.
+                for target in found.prefix(taken) { slotOf[Int(target)] = -1 }
+                return false
+            }
+            let count = found.count
+            slots = found
+            entryRow = [Int32](unsafeUninitializedCapacity: count) { buffer, initialized in
+                for index in 0..<count { buffer.initializeElement(at: index, to: Int32(index)) }
+                initialized = count
+            }
+            head = entryRow
+            tail = entryRow
+            entryNext = [Int32](repeating: -1, count: count)
+            entryByID = [Bool](repeating: true, count: count)
+            return true
+        }
+
         func rows(of slot: Int) -> [Int32] {
             var out: [Int32] = []
             var entry = head[slot]
@@ -324,8 +357,6 @@ public enum PlanBuilder {
     ) -> Resolution {
         var resolution = Resolution()
         resolution.slotOf = [Int32](repeating: -1, count: snapshot.count)
-        // Id rows hit one config each: room for all of them, not a doubling per power of two.
-        resolution.reserve(min(rows.count, snapshot.count))
         var index = SelectorIndex(snapshot: snapshot)
         let severity: Diagnostic.Severity = options.requireMatch ? .error : .warning
         // Ids are looked up on every core first (for a snapshot file; -1: not found, -2: not an
@@ -352,6 +383,9 @@ public enum PlanBuilder {
                 initialized = rows.count
             }
         }
+        if let found, resolution.takeDistinctExactHits(found) { return resolution }
+        // Id rows hit one config each: room for all of them, not a doubling per power of two.
+        resolution.reserve(min(rows.count, snapshot.count))
         for rowIndex in rows.indices {
             // Found on every core: no need to look at the row again.
             if let found, found[rowIndex] >= 0 {
