@@ -35,30 +35,48 @@ public enum PlanItemStatus: String, Sendable, Hashable, Codable {
 
 /// The plan for one config.
 public struct PlanItem: Sendable, Hashable {
+    // (Declared with the small members last: 144 bytes an item, not 160, in a million-item plan.)
     public var id: String
     public var name: String?
     public var entityType: String
     public var destination: String
     /// The version read when planning; the PUT carries it.
     public var versionRead: Int64
-    /// `expectedVersion` from the change list, if any: apply only at this version.
-    public var expectedVersion: Int64?
     /// Every changed value, down to configData's leaves, redacted (in path order).
     public var diff: [FieldChange]
+    public var wave: Int
+    /// The input lines, held without an array when there is one (nearly every item).
+    private(set) var lines: InputLines
+    /// The merged change, re-applied to the live state at apply time.
+    public var change: ConfigChange
+    /// `expectedVersion` from the change list, if any: apply only at this version.
+    public var expectedVersion: Int64?
     public var enable: Bool
     /// `enabled` as read when planning (`nil`: absent); recorded when the item enables.
     public var enabledRead: Bool?
-    public var wave: Int
-    /// 1-based line numbers of the rows (or JSON records) that asked for this change.
-    public var inputLines: [Int]
     public var status: PlanItemStatus
-    /// The merged change, re-applied to the live state at apply time.
-    public var change: ConfigChange
+
+    /// 1-based line numbers of the rows (or JSON records) that asked for this change.
+    public var inputLines: [Int] {
+        get { Array(lines) }
+        set { lines = InputLines(newValue) }
+    }
 
     public init(
         id: String, name: String?, entityType: String, destination: String, versionRead: Int64,
         expectedVersion: Int64?, diff: [FieldChange], enable: Bool, enabledRead: Bool? = nil, wave: Int,
         inputLines: [Int], status: PlanItemStatus, change: ConfigChange
+    ) {
+        self.init(
+            id: id, name: name, entityType: entityType, destination: destination, versionRead: versionRead,
+            expectedVersion: expectedVersion, diff: diff, enable: enable, enabledRead: enabledRead, wave: wave,
+            lines: InputLines(inputLines), status: status, change: change)
+    }
+
+    init(
+        id: String, name: String?, entityType: String, destination: String, versionRead: Int64,
+        expectedVersion: Int64?, diff: [FieldChange], enable: Bool, enabledRead: Bool? = nil, wave: Int,
+        lines: InputLines, status: PlanItemStatus, change: ConfigChange
     ) {
         self.id = id
         self.name = name
@@ -70,7 +88,7 @@ public struct PlanItem: Sendable, Hashable {
         self.enable = enable
         self.enabledRead = enable ? enabledRead : nil
         self.wave = wave
-        self.inputLines = inputLines
+        self.lines = lines
         self.status = status
         self.change = change
     }
@@ -117,6 +135,50 @@ public struct PlanItem: Sendable, Hashable {
         var inner = object[key]?.objectValue ?? [:]
         insert(value, at: path.dropFirst(), into: &inner)
         object[key] = .object(inner)
+    }
+}
+
+/// The input lines of a plan item: one line (nearly every item) is held without an array, which
+/// a million-item plan would otherwise allocate a million times.
+///
+/// Made only by ``init(_:)`` or ``init(line:)``, so that equal lines have one form (`one` for a
+/// single line that fits, `many` otherwise) and the synthesized equality holds.
+enum InputLines: Hashable, Sendable, RandomAccessCollection {
+    case one(UInt32)
+    case many([Int])
+
+    init(line: Int) {
+        if let small = UInt32(exactly: line) {
+            self = .one(small)
+        } else {
+            self = .many([line])
+        }
+    }
+
+    init(_ lines: [Int]) {
+        if lines.count == 1 {
+            self.init(line: lines[0])
+        } else {
+            self = .many(lines)
+        }
+    }
+
+    var startIndex: Int { 0 }
+
+    var endIndex: Int {
+        switch self {
+        case .one: 1
+        case .many(let lines): lines.count
+        }
+    }
+
+    subscript(position: Int) -> Int {
+        switch self {
+        case .one(let line):
+            precondition(position == 0, "index out of range")
+            return Int(line)
+        case .many(let lines): return lines[position]
+        }
     }
 }
 

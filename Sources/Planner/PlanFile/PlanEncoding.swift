@@ -90,8 +90,8 @@ public enum PlanEncoding {
         out.byte(item.enabledRead.map { $0 ? 2 : 1 } ?? 0)
         out.number(Int64(item.wave))
         out.byte(statusCode(item.status))
-        out.varint(item.inputLines.count)
-        for line in item.inputLines { out.number(Int64(line)) }
+        out.varint(item.lines.count)
+        for line in item.lines { out.number(Int64(line)) }
         let change = item.change
         out.byte(change.enable ? 1 : 0)
         out.varint(change.fields.count)
@@ -193,7 +193,7 @@ public enum PlanEncoding {
         out.raw(",\"id\":")
         out.string(item.id)
         out.raw(",\"inputLines\":[")
-        for (index, line) in item.inputLines.enumerated() {
+        for (index, line) in item.lines.enumerated() {
             if index > 0 { out.raw(",") }
             out.integer(Int64(line))
         }

@@ -30,13 +30,13 @@ struct FastItemBuilder {
     mutating func item(at position: Int, merged: MergedChange, id: String? = nil, verified: Bool = false) -> PlanItem? {
         item(
             at: position, change: merged.change, expectedVersion: merged.expectedVersion, wave: merged.wave,
-            lines: merged.lines, id: id, verified: verified)
+            lines: InputLines(merged.lines), id: id, verified: verified)
     }
 
     /// ``item(at:merged:id:verified:)`` from the merged change's parts (a single row's, read
     /// where the row lies: its change is retained once, by the item).
     mutating func item(
-        at position: Int, change: ConfigChange, expectedVersion: Int64?, wave: Int, lines: [Int], id: String?,
+        at position: Int, change: ConfigChange, expectedVersion: Int64?, wave: Int, lines: InputLines, id: String?,
         verified: Bool
     ) -> PlanItem? {
         guard let spans = index.spans(at: position) else { return nil }
@@ -84,7 +84,7 @@ struct FastItemBuilder {
             destination: internedString(at: spans.destination, field: .destination) ?? "",
             versionRead: version(at: spans.version),
             expectedVersion: expectedVersion, diff: diff, enable: enable, enabledRead: enabled,
-            wave: wave, inputLines: lines, status: status, change: change)
+            wave: wave, lines: lines, status: status, change: change)
     }
 
     /// Appends the change of top-level `field` to `value`, if it changes anything.

@@ -74,7 +74,8 @@ public enum PlanBuilder {
                         item =
                             fast?.item(
                                 at: configIndex, change: changes.rows[row].change, expectedVersion: expectedVersion,
-                                wave: changes.rows[row].wave ?? 0, lines: [changes.rows[row].line], id: namedID,
+                                wave: changes.rows[row].wave ?? 0, lines: InputLines(line: changes.rows[row].line),
+                                id: namedID,
                                 verified: resolution.entryByID[head])
                             ?? Self.item(
                                 for: snapshot.config(at: configIndex), merged: ChangeMerger.merge(changes.rows[row]))
@@ -160,7 +161,7 @@ public enum PlanBuilder {
         out.reserveCapacity(plan.items.count)
         for item in plan.items {
             var rows: [ChangeRow] = []
-            for line in item.inputLines {
+            for line in item.lines {
                 for index in rowsAtLine[line] ?? [] where mayTarget(changes.rows[index].selector, item) {
                     rows.append(changes.rows[index])
                 }

@@ -79,8 +79,8 @@ public enum PlanRenderer {
             bytes.plain(item.destination)
             bytes.raw(", version ")
             bytes.integer(item.versionRead)
-            bytes.raw(item.inputLines.count == 1 ? ", line " : ", lines ")
-            for (index, line) in item.inputLines.enumerated() {
+            bytes.raw(item.lines.count == 1 ? ", line " : ", lines ")
+            for (index, line) in item.lines.enumerated() {
                 if index > 0 { bytes.raw(",") }
                 bytes.integer(Int64(line))
             }
