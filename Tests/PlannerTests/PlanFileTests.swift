@@ -37,6 +37,30 @@ struct PlanFileTests {
         #expect(!(try String(contentsOf: url, encoding: .utf8)).contains("s3cr3t-token"))
     }
 
+    @Test(
+        "input lines of every shape are read back equal: one, several, none, beyond 32 bits",
+        arguments: [[7], [3, 9], [], [Int(UInt32.max) + 5], [Int(UInt32.max)]])
+    func inputLines(lines: [Int]) throws {
+        var plan = Self.plan()
+        plan.items[0].inputLines = lines
+        #expect(plan.items[0].inputLines == lines)
+        var rebuilt = plan.items[0]
+        rebuilt.inputLines = [1]
+        rebuilt.inputLines = lines
+        #expect(rebuilt == plan.items[0])
+        #expect(rebuilt.hashValue == plan.items[0].hashValue)
+        plan.fingerprint = PlanEncoding.fingerprint(of: plan.items)
+        let directory = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let url = directory.appendingPathComponent("plan.json")
+        try PlanFile.write(plan, to: url)
+        let read = try PlanFile.read(from: url)
+        #expect(read.items[0].inputLines == lines)
+        #expect(read.fingerprint == plan.fingerprint)
+        let decoded = try JSONDecoder().decode(PlanItem.self, from: JSONEncoder().encode(plan.items[0]))
+        #expect(decoded.inputLines == lines)
+    }
+
     @Test("the fingerprint matches what JSONDecoder reads back, and an edit is refused")
     func tampered() throws {
         let data = PlanFile.encode(Self.plan())

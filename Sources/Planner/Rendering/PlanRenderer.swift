@@ -153,8 +153,8 @@ public enum PlanRenderer {
             out += "`\(item.id)` · \(item.status.rawValue) · \(escape(item.entityType)) → \(escape(item.destination))"
             out += " · version \(item.versionRead)"
             if let expected = item.expectedVersion { out += " (expected \(expected))" }
-            out += " · input line\(item.inputLines.count == 1 ? "" : "s") "
-            out += item.inputLines.map(String.init).joined(separator: ", ") + "\n\n"
+            out += " · input line\(item.lines.count == 1 ? "" : "s") "
+            out += item.lines.map(String.init).joined(separator: ", ") + "\n\n"
             if !item.diff.isEmpty || item.enable {
                 out += "| Field | From | To |\n|---|---|---|\n"
                 for change in item.diff {
