@@ -242,32 +242,44 @@ struct FastPathTests {
         }
     }
 
+    /// A config id for `number`.
+    static func uuid(_ number: Int) -> String { String(format: "00000000-0000-4000-8000-%012x", number) }
+
+    /// A snapshot file's text: `{"data": [...]}` of `count` configs.
+    static func snapshotText(count: Int, config: (Int) -> String) -> String {
+        "{\"data\":[" + (0..<count).map(config).joined(separator: ",") + "]}"
+    }
+
+    /// The plan of JSON Lines `changes` against the snapshot file text `snapshot`, indexed (the
+    /// fast paths) and decoded (the reference); `nil` (an issue recorded) when it was not indexed.
+    static func fastAndReference(snapshot: String, changes: String) throws -> (PlanResult, PlanResult)? {
+        let list = ChangeListReader.read(data: Data(changes.utf8), file: "c.jsonl", format: .jsonLines)
+        let indexed = try Snapshot.decode(Data(snapshot.utf8))
+        guard case .indexed = indexed.storage else {
+            Issue.record("the snapshot was not indexed")
+            return nil
+        }
+        return (
+            PlanBuilder.build(changes: list, snapshot: indexed),
+            PlanBuilder.build(changes: list, snapshot: Snapshot(configs: indexed.configs))
+        )
+    }
+
     @Test("a large plan (ids looked up in parallel, items built on every core) equals the decoded one")
     func large() throws {
         let count = 9_000
-        let id = { (number: Int) in String(format: "00000000-0000-4000-8000-%012x", number) }
-        var snapshot = "{\"data\":["
-        var changes = ""
-        for number in 0..<count {
-            if number > 0 { snapshot += "," }
-            snapshot +=
-                "{\"id\":\"\(id(number))\",\"version\":\(number % 5),\"entityType\":\"Bill\",\"destination\":\"Webhook\","
+        let id = Self.uuid
+        let snapshot = Self.snapshotText(count: count) { number in
+            "{\"id\":\"\(id(number))\",\"version\":\(number % 5),\"entityType\":\"Bill\",\"destination\":\"Webhook\","
                 + "\"enabled\":\(number % 3 == 0),\"configData\":{\"url\":\"u\(number)\",\"apiToken\":\"t\(number)\"}}"
         }
-        snapshot += "]}"
+        var changes = ""
         for number in (0..<count).reversed() {
             let target = number % 1_000 == 0 ? id(number).uppercased() : number == 7 ? id(count + 7) : id(number)
             changes += "{\"id\":\"\(target)\",\"configData.url\":\"v\(number % 7)\",\"wave\":\(number % 4)"
             changes += number % 2 == 0 ? ",\"enabled\":true}\n" : ",\"configData.apiToken\":\"t\(number)\"}\n"
         }
-        let list = ChangeListReader.read(data: Data(changes.utf8), file: "c.jsonl", format: .jsonLines)
-        let indexed = try Snapshot.decode(Data(snapshot.utf8))
-        guard case .indexed = indexed.storage else {
-            Issue.record("the snapshot was not indexed")
-            return
-        }
-        let fast = PlanBuilder.build(changes: list, snapshot: indexed)
-        let reference = PlanBuilder.build(changes: list, snapshot: Snapshot(configs: indexed.configs))
+        guard let (fast, reference) = try Self.fastAndReference(snapshot: snapshot, changes: changes) else { return }
         #expect(fast.plan.items.count == count - 1)
         #expect(fast.plan.items == reference.plan.items)
         #expect(fast.plan.fingerprint == reference.plan.fingerprint)
@@ -280,15 +292,11 @@ struct FastPathTests {
         arguments: ["every row a distinct exact id", "the last row repeats an id", "the last row's id is missing"])
     func bulkResolution(variant: String) throws {
         let count = 8_500
-        let id = { (number: Int) in String(format: "00000000-0000-4000-8000-%012x", number) }
-        var snapshot = "{\"data\":["
-        for number in 0..<count {
-            if number > 0 { snapshot += "," }
-            snapshot +=
-                "{\"id\":\"\(id(number))\",\"version\":\(number % 5 + 1),\"entityType\":\"Bill\","
+        let id = Self.uuid
+        let snapshot = Self.snapshotText(count: count) { number in
+            "{\"id\":\"\(id(number))\",\"version\":\(number % 5 + 1),\"entityType\":\"Bill\","
                 + "\"destination\":\"Webhook\",\"configData\":{\"url\":\"u\(number)\"}}"
         }
-        snapshot += "]}"
         // Rows in an order of their own (not the snapshot's), with waves, so that slots, positions
         // and snapshot order all differ.
         var targets = (0..<count).map { ($0 * 7_919) % count }
@@ -301,14 +309,7 @@ struct FastPathTests {
         for (row, target) in targets.enumerated() {
             changes += "{\"id\":\"\(id(target))\",\"configData.url\":\"v\(row % 11)\",\"wave\":\(row % 3)}\n"
         }
-        let list = ChangeListReader.read(data: Data(changes.utf8), file: "c.jsonl", format: .jsonLines)
-        let indexed = try Snapshot.decode(Data(snapshot.utf8))
-        guard case .indexed = indexed.storage else {
-            Issue.record("the snapshot was not indexed")
-            return
-        }
-        let fast = PlanBuilder.build(changes: list, snapshot: indexed)
-        let reference = PlanBuilder.build(changes: list, snapshot: Snapshot(configs: indexed.configs))
+        guard let (fast, reference) = try Self.fastAndReference(snapshot: snapshot, changes: changes) else { return }
         #expect(fast.plan.items.count == count)
         #expect(fast.plan.items == reference.plan.items)
         #expect(fast.plan.fingerprint == reference.plan.fingerprint)
