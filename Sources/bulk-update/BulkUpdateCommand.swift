@@ -14,19 +14,10 @@ struct BulkUpdateCommand: AsyncParsableCommand {
         ]
     )
 
-    /// Tunes the allocator for large inputs, then parses and runs the command (as
-    /// `AsyncParsableCommand.main()` does).
+    /// Tunes the allocator for large inputs, then parses and runs the command (argument
+    /// parser's own `main`).
     static func main() async {
         AllocatorTuning.apply()
-        do {
-            var command = try parseAsRoot()
-            if var command = command as? any AsyncParsableCommand {
-                try await command.run()
-            } else {
-                try command.run()
-            }
-        } catch {
-            exit(withError: error)
-        }
+        await main(nil)
     }
 }

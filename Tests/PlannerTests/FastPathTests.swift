@@ -363,7 +363,7 @@ struct FastPathTests {
                 try text.withUnsafeBytes { bytes in
                     var parser = JSONParser(bytes: bytes)
                     var writer = JSONWriter()
-                    var paths: [[String]] = []
+                    var paths = SharedPaths()
                     let taken = try #require(CanonicalItemReader.item(&parser, writer: &writer, paths: &paths))
                     #expect(parser.offset == bytes.count)
                     #expect(PlanEncoding.canonicalText(of: taken) == PlanEncoding.canonicalText(of: item))
@@ -383,7 +383,7 @@ struct FastPathTests {
                     edited.withUnsafeBytes { bytes in
                         var parser = JSONParser(bytes: bytes)
                         var writer = JSONWriter()
-                        var paths: [[String]] = []
+                        var paths = SharedPaths()
                         #expect(CanonicalItemReader.item(&parser, writer: &writer, paths: &paths) == nil)
                         #expect(parser.offset == 0)
                     }

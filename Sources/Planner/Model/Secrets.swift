@@ -71,6 +71,12 @@ public enum Secrets {
         return .string(text)
     }
 
+    /// What a secret value reads as: its fingerprint, or the value itself when it already is one
+    /// (read back from a plan), so redacting twice changes nothing.
+    static func redactedSecret(_ value: JSONValue) -> JSONValue {
+        isFingerprint(value) ? value : fingerprint(value)
+    }
+
     private static let fingerprintPrefix = Array("<redacted sha256:".utf8)
     private static let hexDigits = Array("0123456789abcdef".utf8)
 

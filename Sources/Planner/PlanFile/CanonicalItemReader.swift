@@ -15,7 +15,7 @@ enum CanonicalItemReader {
     /// - Parameters:
     ///   - writer: scratch space for writing the item again (reused between calls).
     ///   - paths: diff paths read before (equal paths share one array).
-    static func item(_ parser: inout JSONParser, writer: inout JSONWriter, paths: inout [[String]]) -> PlanItem? {
+    static func item(_ parser: inout JSONParser, writer: inout JSONWriter, paths: inout SharedPaths) -> PlanItem? {
         var read = parser
         _ = read.peek()
         let start = read.offset
@@ -34,7 +34,7 @@ enum CanonicalItemReader {
         return item
     }
 
-    private static func members(_ p: inout JSONParser, paths: inout [[String]]) throws(JSONSyntaxError) -> PlanItem? {
+    private static func members(_ p: inout JSONParser, paths: inout SharedPaths) throws(JSONSyntaxError) -> PlanItem? {
         // `after` and `before` repeat the diff: skipped here, checked by the comparison.
         guard p.consumeExactly("{\"after\":"), p.skipScannedValue(), p.consumeExactly(",\"before\":") else {
             return nil
@@ -110,7 +110,8 @@ enum CanonicalItemReader {
     }
 
     /// The diff's entries, after its `[` up to and including its `]`.
-    private static func diff(_ p: inout JSONParser, paths: inout [[String]]) throws(JSONSyntaxError) -> [FieldChange]? {
+    private static func diff(_ p: inout JSONParser, paths: inout SharedPaths) throws(JSONSyntaxError) -> [FieldChange]?
+    {
         var diff: [FieldChange] = []
         if p.consumeExactly("]") { return diff }
         repeat {
@@ -135,14 +136,10 @@ enum CanonicalItemReader {
                 guard p.consumeExactly("]") else { return nil }
             }
             guard p.consumeExactly(",\"secret\":"), let secret = bool(&p), p.consumeExactly("}") else { return nil }
-            if let known = paths.first(where: { $0 == path }) {
-                path = known
-            } else if paths.count < 64 {
-                paths.append(path)
-            }
             diff.append(
                 FieldChange(
-                    path: path, before: before == .null ? nil : before, after: after == .null ? nil : after,
+                    path: paths.shared(path), before: before == .null ? nil : before,
+                    after: after == .null ? nil : after,
                     secret: secret))
         } while p.consumeExactly(",")
         return p.consumeExactly("]") ? diff : nil

@@ -280,7 +280,7 @@ struct JSONWriter: ~Copyable {
         byte(UInt8(ascii: ":"))
         guard redacting else { return value(member) }
         if member != .null, Secrets.isSecretKey(key) {
-            value(Secrets.isFingerprint(member) ? member : Secrets.fingerprint(member))
+            value(Secrets.redactedSecret(member))
         } else if case .object(let inner) = member {
             object(inner, redacting: true)
         } else {

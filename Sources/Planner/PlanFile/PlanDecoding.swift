@@ -97,7 +97,7 @@ enum PlanDecoding {
             var read = JSONParser(bytes: file.bytes, offset: from)
             var found: [PlanItem] = []
             var writer = JSONWriter(capacity: 4_096)
-            var paths: [[String]] = []
+            var paths = SharedPaths()
             do {
                 while true {
                     if canonical, let item = CanonicalItemReader.item(&read, writer: &writer, paths: &paths) {
@@ -123,7 +123,7 @@ enum PlanDecoding {
             return
         }
         var writer = JSONWriter(capacity: 4_096)
-        var paths: [[String]] = []
+        var paths = SharedPaths()
         repeat {
             if canonical, failure == nil,
                 let item = CanonicalItemReader.item(&parser, writer: &writer, paths: &paths)

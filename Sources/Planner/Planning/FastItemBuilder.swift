@@ -15,7 +15,7 @@ struct FastItemBuilder {
     /// The key path being walked inside configData, `["configData", …]`.
     private var stack: [String] = ["configData"]
     /// Paths handed out before: equal paths share one array.
-    private var paths: [[String]] = []
+    private var paths = SharedPaths()
 
     init(index: SnapshotIndex) {
         self.index = index
@@ -213,8 +213,8 @@ struct FastItemBuilder {
         let before: JSONValue?
         let after: JSONValue?
         if secret {
-            before = old.map(Self.redactSecret)
-            after = new.map(Self.redactSecret)
+            before = old.map(Secrets.redactedSecret)
+            after = new.map(Secrets.redactedSecret)
         } else {
             before = old.map { value in
                 if case .object(let object) = value { return .object(Secrets.redact(object)) }
@@ -223,20 +223,9 @@ struct FastItemBuilder {
             after = new
         }
         if before != after {
-            diff.append(FieldChange(path: sharedPath(), before: before, after: after, secret: secret))
+            diff.append(FieldChange(path: paths.shared(stack), before: before, after: after, secret: secret))
         }
         return true
-    }
-
-    private static func redactSecret(_ value: JSONValue) -> JSONValue {
-        Secrets.isFingerprint(value) ? value : Secrets.fingerprint(value)
-    }
-
-    /// The current ``stack`` as an array shared with earlier items that changed the same path.
-    private mutating func sharedPath() -> [String] {
-        if let known = paths.first(where: { $0 == stack }) { return known }
-        if paths.count < 64 { paths.append(stack) }
-        return stack
     }
 
     /// The value offset of member `key` in the object at `offset`: `-1` when absent, `nil` when a
