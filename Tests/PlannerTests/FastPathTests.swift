@@ -325,6 +325,40 @@ struct FastPathTests {
         }
     }
 
+    @Test(
+        "rows in the snapshot's order are found by trying the next config first, as by the table",
+        arguments: ["no id repeats", "an id repeats in the snapshot"])
+    func snapshotOrder(variant: String) throws {
+        let count = 8_600
+        let repeats = variant == "an id repeats in the snapshot"
+        let id = Self.uuid
+        // With repeats, the last config has the id of config 100: a row naming it must reach the
+        // last config (as the table finds it), although config 100 is the one after row 99's.
+        let snapshot = Self.snapshotText(count: count) { number in
+            "{\"id\":\"\(id(repeats && number == count - 1 ? 100 : number))\",\"version\":\(number % 5 + 1),"
+                + "\"entityType\":\"Bill\",\"destination\":\"Webhook\",\"configData\":{\"url\":\"u\(number)\"}}"
+        }
+        // The snapshot's order, with gaps, an id in capitals (found lower-cased, then the guess
+        // goes on from there) and one that is absent.
+        var changes = ""
+        var lineOf: [Int: Int] = [:]
+        for number in 0..<count where number % 97 != 5 {
+            let target = number == 300 ? id(number).uppercased() : number == 400 ? id(count + 1) : id(number)
+            changes += "{\"id\":\"\(target)\",\"configData.url\":\"v\(number % 13)\"}\n"
+            lineOf[number] = lineOf.count + 1
+        }
+        guard let (fast, reference) = try Self.fastAndReference(snapshot: snapshot, changes: changes) else { return }
+        #expect(fast.plan.items == reference.plan.items)
+        #expect(fast.plan.fingerprint == reference.plan.fingerprint)
+        #expect(fast.diagnostics == reference.diagnostics)
+        #expect(fast.diagnostics.contains { $0.message.contains(id(count + 1)) })
+        #expect(fast.plan.items.contains { $0.id == id(301) && $0.inputLines == [lineOf[301] ?? 0] })
+        let named100 = fast.plan.items.filter { $0.id == id(100) }
+        #expect(named100.map(\.inputLines) == [[lineOf[100] ?? 0]])
+        // Config 100 (version 1), or the last config (version 5) that repeats its id.
+        #expect(named100.map(\.versionRead) == [repeats ? 5 : 1])
+    }
+
     @Test("items are ordered by wave, then input order, however far apart the waves are")
     func waveOrder() throws {
         let snapshot = try Snapshot.decode(

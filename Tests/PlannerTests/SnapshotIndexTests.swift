@@ -50,6 +50,8 @@ struct SnapshotIndexTests {
         #expect(Self.lookup("b", in: table, ids: ids, hash: 42) == 5)
         #expect(Self.lookup("c", in: table, ids: ids, hash: 42) == 3)
         #expect(Self.lookup("d", in: table, ids: ids, hash: 42) == nil)
+        #expect(table.hasRepeatedIDs)
+        #expect(!Self.table(["a", "b", "c"], hashes: [[42, 42, 42]]).hasRepeatedIDs)
     }
 
     @Test(
@@ -69,6 +71,10 @@ struct SnapshotIndexTests {
         }
         #expect(wrong == 0)
         #expect(Self.lookup("absent", in: table, ids: ids, hash: Self.hash("absent")) == nil)
+        // Told by both lanes: the repeats are in either half of the table.
+        #expect(table.hasRepeatedIDs == (count > 1))
+        let distinct = Array(ids.prefix(max(count - 1_000, 0)))
+        #expect(!Self.table(distinct, hashes: [distinct.map(Self.hash)]).hasRepeatedIDs)
     }
 
     static func hash(_ text: String) -> UInt64 {

@@ -21,6 +21,8 @@ final class IDTable: @unchecked Sendable {
     private let mapping: UnsafeMutableRawBufferPointer?
     /// Slots per half, minus one.
     private let mask: Int
+    /// Whether two of the configs entered have the same id (the table holds the later one).
+    let hasRepeatedIDs: Bool
 
     /// Tables at least this large are mapped (and offered huge pages); smaller ones are allocated.
     private static let hugePage = 2 << 20
@@ -53,20 +55,30 @@ final class IDTable: @unchecked Sendable {
             slots.initialize(repeating: 0)
         }
         self.slots = slots
-        mask = half - 1
+        let mask = half - 1
+        self.mask = mask
         if count >= Self.parallelAbove, ProcessInfo.processInfo.activeProcessorCount > 1 {
+            let repeated = ParallelSlots<Bool>(count: 2)
+            // (The lanes write disjoint halves of the table.)
+            nonisolated(unsafe) let shared = slots
             DispatchQueue.concurrentPerform(iterations: 2) { lane in
-                fill(top: UInt64(lane), hashes: hashes, same: same)
+                repeated[lane] = Self.fill(shared, mask: mask, top: UInt64(lane), hashes: hashes, same: same)
             }
+            hasRepeatedIDs = repeated[0] == true || repeated[1] == true
         } else {
-            fill(top: nil, hashes: hashes, same: same)
+            hasRepeatedIDs = Self.fill(slots, mask: mask, top: nil, hashes: hashes, same: same)
         }
     }
 
-    /// Enters the configs whose hash's top bit is `top` (`nil`: all), in order.
-    private func fill(top: UInt64?, hashes: [[UInt64]], same: (Int, Int) -> Bool) {
+    /// Enters the configs whose hash's top bit is `top` (`nil`: all), in order, into `slots`;
+    /// `true` when one of them has the id of one entered before.
+    private static func fill(
+        _ slots: UnsafeMutableBufferPointer<UInt64>, mask: Int, top: UInt64?, hashes: [[UInt64]],
+        same: (Int, Int) -> Bool
+    ) -> Bool {
         let half = mask + 1
         var index = 0
+        var repeated = false
         for part in hashes {
             for hash in part {
                 defer { index += 1 }
@@ -77,6 +89,7 @@ final class IDTable: @unchecked Sendable {
                 while slots[region + slot] != 0 {
                     let other = slots[region + slot]
                     if other & Self.tagMask == tag, same(Int(truncatingIfNeeded: other & 0xFFFF_FFFF) - 1, index) {
+                        repeated = true
                         break
                     }
                     slot = (slot + 1) & mask
@@ -84,6 +97,7 @@ final class IDTable: @unchecked Sendable {
                 slots[region + slot] = tag | UInt64(index + 1)
             }
         }
+        return repeated
     }
 
     deinit {

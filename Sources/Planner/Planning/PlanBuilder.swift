@@ -370,14 +370,17 @@ public enum PlanBuilder {
             found = [Int32](unsafeUninitializedCapacity: rows.count) { buffer, initialized in
                 let storage = UncheckedBuffer(buffer)
                 DispatchQueue.concurrentPerform(iterations: lanes) { lane in
+                    // The config after the previous row's is tried first (rows in the snapshot's
+                    // order, as an export gives them, are then found without a table probe).
+                    var guess = -1
                     for position in (lane * perLane)..<min(rows.count, (lane + 1) * perLane) {
                         guard case .id(let id) = rows[position].selector else {
                             storage.initialize(position, to: -2)
                             continue
                         }
-                        let found = snapshot.match(ofRowID: id).map {
-                            $0.exact ? Int32($0.index) : -3 - Int32($0.index)
-                        }
+                        let match = snapshot.match(ofRowID: id, tryingFirst: guess)
+                        guess = match.map { $0.index + 1 } ?? -1
+                        let found = match.map { $0.exact ? Int32($0.index) : -3 - Int32($0.index) }
                         storage.initialize(position, to: found ?? -1)
                     }
                 }

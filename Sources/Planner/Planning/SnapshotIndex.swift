@@ -118,6 +118,17 @@ final class SnapshotIndex: @unchecked Sendable {
         return index(ofID: id.lowercased()).map { ($0, false) }
     }
 
+    /// ``match(ofRowID:)``, trying the config at `guess` first.
+    ///
+    /// A change list made from an export names the configs in the snapshot's order: the config
+    /// after the one the previous row found is then the one, found by one comparison instead of a
+    /// probe into a table of a million slots. Tried only when no id repeats in the snapshot (a
+    /// repeated id's lookup finds the later config, which a guess could miss).
+    func match(ofRowID id: String, tryingFirst guess: Int) -> (index: Int, exact: Bool)? {
+        if guess >= 0, guess < count, !table.hasRepeatedIDs, isID(id, at: guess) { return (guess, true) }
+        return match(ofRowID: id)
+    }
+
     /// The index of the config with this id (exactly as written), if any.
     func index(ofID id: String) -> Int? {
         var id = id
