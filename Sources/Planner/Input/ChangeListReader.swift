@@ -37,9 +37,11 @@ public enum ChangeListReader {
         if state.records == 0, !state.diagnostics.contains(where: { $0.severity == .error }) {
             state.diagnostics.append(Diagnostic(.warning, file: name, "the change list has no rows"))
         }
-        return ChangeList(
+        var list = ChangeList(
             file: name, format: resolved, digest: state.digest.finalize(), rows: state.rows, recordCount: state.records,
             diagnostics: state.diagnostics)
+        list.partsRead = state.parts
+        return list
     }
 
     private struct State {
@@ -48,6 +50,8 @@ public enum ChangeListReader {
         var rows: [ChangeRow] = []
         var diagnostics: [Diagnostic] = []
         var records = 0
+        /// The number of parts the records were read in.
+        var parts = 1
 
         /// Appends what a lane read, its lines moved by `lineOffset`.
         ///
@@ -126,12 +130,13 @@ public enum ChangeListReader {
             validator: state.validator, columns: columns, names: header.fields.map(\.trimmingSpaces))
         let start = reader.offset
         let end = mapped.bytes.count
-        // The first lane also hashes the second half and takes the second lane's rows over at
-        // the end: it is given a little less than half the records, so that both end together.
+        // A large list is read in parts, on two lanes that each take the next part left: when the
+        // snapshot read alongside ends, both cores finish the list (two fixed halves left one core
+        // idle for up to a quarter of a second while the other finished its half).
         if end - start > parallelAbove, ProcessInfo.processInfo.activeProcessorCount > 1,
-            let split = lineStart(in: mapped.bytes, near: start + (end - start) * 48 / 100),
-            readTwoLanes(
-                mapped, from: reader, split: split, interpreter: interpreter, columns: columns.count, into: &state)
+            let bounds = partBounds(in: mapped.bytes, from: start, parts: partCount),
+            readParts(
+                mapped, from: reader, bounds: bounds, interpreter: interpreter, columns: columns.count, into: &state)
         {
             return
         }
@@ -145,59 +150,136 @@ public enum ChangeListReader {
     /// What one lane read: its rows and diagnostics (lines as its reader counted them).
     private struct CSVPart: Sendable {
         var rows: [ChangeRow] = []
-        /// The second of two lanes keeps its rows here instead, to be moved onto the first's.
+        /// A part of a list read in parts keeps its rows here instead, to be moved into the list.
         var store: RowStore?
         var diagnostics: [Diagnostic] = []
         var records = 0
-        /// The digest of the file, advanced as the lane reads (the first lane only).
+        /// The digest of the file, advanced as the lane reads (a list read in one part).
         var digest: StreamingDigest?
-        /// Where the lane stopped, and that offset's line (the first of two lanes).
+        /// Where the part's reader stopped, and that offset's line (as the part counted them).
         var stop = 0
         var stopLine = 0
     }
 
-    /// Reads the records after the header on two lanes split at `split` (a line start near the
-    /// middle), with exactly the result of one sequential read: the split is used only when the
-    /// first lane, reading from the start, lands on it exactly between two records (a line start
-    /// inside a quoted field is never reached that way). `false`: nothing was kept; read on one lane.
-    private static func readTwoLanes(
-        _ mapped: MappedFile, from reader: CSVReader, split: Int, interpreter: CSVRowInterpreter, columns: Int,
+    /// The number of parts a large list is read in: enough that the last ones are small (the
+    /// lanes end within a part of each other), few enough that each part's set-up is nothing.
+    static let partCount = 16
+
+    /// Where the parts of the records in `start..<bytes.count` begin: `start`, then line starts
+    /// near each `1/parts` of the way, strictly increasing; `nil` when there is only one part.
+    private static func partBounds(in bytes: UnsafeRawBufferPointer, from start: Int, parts: Int) -> [Int]? {
+        var bounds = [start]
+        for part in 1..<parts {
+            guard let guess = lineStart(in: bytes, near: start + (bytes.count - start) * part / parts),
+                guess > bounds[bounds.count - 1], guess < bytes.count
+            else { continue }
+            bounds.append(guess)
+        }
+        return bounds.count > 1 ? bounds : nil
+    }
+
+    /// Reads the records after the header in parts starting at `bounds` (line starts), on two
+    /// lanes that each take the next part left, with exactly the result of one sequential read.
+    ///
+    /// Each part but the last stops at the first record that starts at or beyond the next part's
+    /// start; the parts are used only when each lands on that start exactly, between two records
+    /// (a line start inside a quoted field is never reached that way). `false`: nothing was kept;
+    /// read on one lane. The file is hashed part by part in order, as the parts are done, and its
+    /// pages handed back behind the hash.
+    private static func readParts(
+        _ mapped: MappedFile, from reader: CSVReader, bounds: [Int], interpreter: CSVRowInterpreter, columns: Int,
         into state: inout State
     ) -> Bool {
         let file = state.validator.file
-        let parts = ParallelSlots<CSVPart>(count: 2)
-        let (start, line, digest) = (reader.offset, reader.currentLine, state.digest)
-        let read: @Sendable (Int) -> Void = { lane in
-            var lanes = interpreter
-            if lane == 0 {
-                var first = CSVReader(bytes: mapped.bytes, offset: start, line: line)
-                var part = CSVPart(digest: digest)
-                // Room for the whole list's rows (the second lane's are appended), estimated
-                // from this half.
-                readRecords(
-                    &first, &lanes, columns: columns, file: file, stopAt: split, end: mapped.bytes.count, into: &part)
-                part.stop = first.offset
-                part.stopLine = first.currentLine
-                // The rest of the file is hashed here, while the second lane still reads it.
-                part.digest?.advance(to: mapped.bytes.count, releasing: false)
-                parts[0] = part
-            } else {
-                var second = CSVReader(bytes: mapped.bytes, offset: split, line: 1)
+        let count = bounds.count
+        let end = mapped.bytes.count
+        let parts = ParallelSlots<CSVPart>(count: count)
+        let progress = PartProgress(count: count, digest: state.digest)
+        let firstLine = reader.currentLine
+        let read: @Sendable () -> Void = {
+            var lane = interpreter
+            while let index = progress.take() {
+                let partEnd = index + 1 < count ? bounds[index + 1] : end
+                var reader = CSVReader(bytes: mapped.bytes, offset: bounds[index], line: index == 0 ? firstLine : 1)
                 var part = CSVPart(store: RowStore())
                 readRecords(
-                    &second, &lanes, columns: columns, file: file, stopAt: nil, end: mapped.bytes.count, into: &part)
-                parts[1] = part
+                    &reader, &lane, columns: columns, file: file, stopAt: index + 1 < count ? partEnd : nil,
+                    end: partEnd, into: &part)
+                part.stop = reader.offset
+                part.stopLine = reader.currentLine
+                parts[index] = part
+                progress.finish(index, hashingTo: partEnd)
             }
         }
-        DedicatedThread<Void>.run({ read(1) }, alongside: { read(0) })
-        // Taken out of the slots, so that each part is held once.
-        guard let first = parts.take(0), first.stop == split, let second = parts.take(1), let digest = first.digest
-        else { return false }
-        let secondLines = first.stopLine - 1
-        state.absorb(consume first, lineOffset: 0)
-        state.absorb(consume second, lineOffset: secondLines)
-        state.digest = digest
+        DedicatedThread<Void>.run(read, alongside: read)
+        // Each part's line offset: the lines before it.
+        var lineOffsets = [Int](repeating: 0, count: count)
+        var rowOffsets = [Int](repeating: 0, count: count + 1)
+        for index in 0..<count {
+            guard let part = parts[index], index + 1 == count || part.stop == bounds[index + 1] else { return false }
+            if index + 1 < count { lineOffsets[index + 1] = lineOffsets[index] + part.stopLine - 1 }
+            rowOffsets[index + 1] = rowOffsets[index] + (part.store?.count ?? 0)
+        }
+        // Every part's rows moved into place, on every core (half a million rows moved on one
+        // core were the read's last tens of milliseconds).
+        let total = rowOffsets[count]
+        let (rowsBefore, linesBefore) = (rowOffsets, lineOffsets)
+        state.rows = [ChangeRow](unsafeUninitializedCapacity: total) { buffer, initialized in
+            nonisolated(unsafe) let base = buffer.baseAddress
+            DispatchQueue.concurrentPerform(iterations: count) { index in
+                guard let base, let store = parts[index]?.store else { return }
+                store.moveAll(to: base + rowsBefore[index], lineOffset: linesBefore[index])
+            }
+            initialized = total
+        }
+        for index in 0..<count {
+            guard let part = parts.take(index) else { continue }
+            state.absorb(part, lineOffset: lineOffsets[index])
+        }
+        state.digest = progress.digest
+        state.parts = count
         return true
+    }
+
+    /// The parts of a list read in parts: which is next, which are done, and the file's digest,
+    /// advanced over the done parts in order.
+    private final class PartProgress: @unchecked Sendable {
+        private let lock = NSLock()
+        private var next = 0
+        private var done: [Bool]
+        /// Where each done part ends.
+        private var ends: [Int]
+        private var hashed = 0
+        /// Advanced only under the lock; read once both lanes are done.
+        private(set) var digest: StreamingDigest
+
+        init(count: Int, digest: StreamingDigest) {
+            done = [Bool](repeating: false, count: count)
+            ends = [Int](repeating: 0, count: count)
+            self.digest = digest
+        }
+
+        /// The next part to read, if any is left.
+        func take() -> Int? {
+            lock.withLock {
+                guard next < done.count else { return nil }
+                defer { next += 1 }
+                return next
+            }
+        }
+
+        /// Marks part `index` (ending at `end`) read, and hashes it and every done part after
+        /// it once every part before is hashed.
+        func finish(_ index: Int, hashingTo end: Int) {
+            lock.withLock {
+                done[index] = true
+                ends[index] = end
+                while hashed < done.count, done[hashed] {
+                    digest.advance(to: ends[hashed])
+                    hashed += 1
+                }
+            }
+        }
     }
 
     /// The start of the first line at or after `offset` (within 1 MB), if any.
