@@ -228,9 +228,15 @@ struct FastPathTests {
         ]
         let numberHex = numbers.bytes.map { String(format: "%02x", $0) }.joined()
         #expect(numberHex == expectedNumbers.joined())
-        var long = JSONWriter()
-        long.lengthPrefixed { $0.plain(String(repeating: "x", count: 200)) }
-        #expect(long.bytes.prefix(2) == [0xC8, 0x01] && long.bytes.count == 202)
+        // Lengths at the edges of one, two and three bytes, after something already written.
+        for (length, prefix) in [
+            (0, [0x00]), (127, [0x7F]), (128, [0x80, 0x01]), (200, [0xC8, 0x01]), (20_000, [0xA0, 0x9C, 0x01]),
+        ] {
+            var long = JSONWriter(capacity: 1)
+            long.byte(0xEE)
+            long.lengthPrefixed { $0.plain(String(repeating: "x", count: length)) }
+            #expect(long.bytes == [0xEE] + prefix.map(UInt8.init) + Array(repeating: UInt8(ascii: "x"), count: length))
+        }
     }
 
     static func numbersByValue(_ value: JSONValue) -> JSONValue {

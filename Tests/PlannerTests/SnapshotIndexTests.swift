@@ -223,6 +223,17 @@ struct SnapshotIndexTests {
             if random.next() % 8 != 0 { bytes.append(UInt8(ascii: "\"")) }
             if random.next() % 2 == 0 { bytes += Array(",\"next\":1}".utf8) }
             if Self.scanned(bytes) != Self.parsed(bytes) { disagreements.append(bytes) }
+            // The text read, plain or interned, is what Foundation's decoder reads.
+            if let end = Self.parsed(bytes) {
+                let reference = try? JSONDecoder().decode(String.self, from: Data(bytes[..<end]))
+                var table = StringTable(slots: 4)
+                let (plain, interned) = bytes.withUnsafeBytes { raw in
+                    var parser = JSONParser(bytes: raw, offset: 0)
+                    var again = JSONParser(bytes: raw, offset: 0)
+                    return (try? parser.parseString(), try? again.parseString(interning: &table))
+                }
+                if plain != reference || interned != reference { disagreements.append(bytes) }
+            }
         }
         #expect(disagreements.isEmpty, "\(disagreements.prefix(3))")
     }

@@ -232,30 +232,46 @@ public struct JSONParser {
     /// or a timestamp then share one allocation.
     mutating func parseString(interning table: inout StringTable) throws(JSONSyntaxError) -> String {
         let start = offset + 1
-        var index = start
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        while index < bytes.count, index - start <= StringTable.maxLength {
-            let byte = bytes[index]
-            if byte == UInt8(ascii: "\"") {
-                let count = index - start
-                guard count > 15, let base = bytes.baseAddress else { break }
-                let text = UnsafeBufferPointer(start: base.assumingMemoryBound(to: UInt8.self) + start, count: count)
+        let index = plainRun(from: start)
+        // Interned: plain text (no escapes, ASCII) longer than a small string, up to the limit.
+        if index < bytes.count, bytes[index] == UInt8(ascii: "\""), let base = bytes.baseAddress {
+            let count = index - start
+            if count > 15, count <= StringTable.maxLength {
+                let text = UnsafeRawBufferPointer(start: base + start, count: count)
                 offset = index + 1
-                return table.string(for: text, hash: hash)
+                return table.string(for: text.assumingMemoryBound(to: UInt8.self), hash: SnapshotIndex.hash(text))
             }
-            if byte >= 0x80 || byte < 0x20 || byte == UInt8(ascii: "\\") { break }
-            hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
-            index += 1
         }
         return try parseString()
+    }
+
+    /// The offset of the first byte at or after `start` that is a quote, a backslash, a control
+    /// character or not ASCII (the end of the bytes if none): eight bytes at a time.
+    @inline(__always)
+    private func plainRun(from start: Int) -> Int {
+        guard let base = bytes.baseAddress else { return start }
+        var index = start
+        while index + 8 <= bytes.count {
+            let bits = SnapshotScanner.specialBits(
+                base.loadUnaligned(fromByteOffset: index, as: UInt64.self), SnapshotScanner.high)
+            if bits != 0 { return index + bits.trailingZeroBitCount >> 3 }
+            index += 8
+        }
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 || byte >= 0x80 { break }
+            index += 1
+        }
+        return index
     }
 
     /// Parses a string; the next byte must be the opening quote.
     public mutating func parseString() throws(JSONSyntaxError) -> String {
         offset += 1
         let start = offset
-        var index = offset
-        // Fast path: no escapes; ASCII needs no validation, anything else is validated UTF-8.
+        // Fast path: no escapes; ASCII needs no validation, anything else is validated UTF-8. The
+        // plain ASCII run (nearly every string) is skipped eight bytes at a time.
+        var index = plainRun(from: offset)
         var bits: UInt8 = 0
         while index < bytes.count {
             let byte = bytes[index]

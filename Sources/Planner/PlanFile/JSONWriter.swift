@@ -60,7 +60,14 @@ struct JSONWriter: ~Copyable {
 
     /// An unsigned LEB128 number: seven bits a byte, low bits first, the high bit set on every
     /// byte but the last.
+    @inline(__always)
     mutating func varint(_ value: Int) {
+        // Nearly every count and length in a digest form is one byte.
+        guard UInt(bitPattern: value) < 0x80 else { return longVarint(value) }
+        byte(UInt8(truncatingIfNeeded: value))
+    }
+
+    private mutating func longVarint(_ value: Int) {
         reserve(10)
         var rest = UInt64(truncatingIfNeeded: value)
         while rest >= 0x80 {
@@ -94,18 +101,24 @@ struct JSONWriter: ~Copyable {
 
     /// What `body` writes, after its byte count.
     mutating func lengthPrefixed(_ body: (inout JSONWriter) -> Void) {
-        // Written first, then moved up behind its count (one byte for the usual short value).
+        // Written behind room for a one-byte count (the usual short value); a longer value is
+        // moved up behind its longer count.
+        byte(0)
         let start = count
         body(&self)
         let length = count - start
+        if length < 0x80 {
+            base[start - 1] = UInt8(truncatingIfNeeded: length)
+            return
+        }
         var prefix = 1
         while length >> (7 * prefix) > 0 { prefix += 1 }
-        reserve(prefix)
+        reserve(prefix - 1)
         // (The two ranges overlap: `copyMemory` moves bytes as memmove does.)
-        UnsafeMutableRawPointer(base + start + prefix).copyMemory(from: base + start, byteCount: length)
-        count = start
+        UnsafeMutableRawPointer(base + start - 1 + prefix).copyMemory(from: base + start, byteCount: length)
+        count = start - 1
         varint(length)
-        count = start + prefix + length
+        count = start - 1 + prefix + length
     }
 
     /// Text as it is (UTF-8, no quotes, no escapes): for plain-text output.

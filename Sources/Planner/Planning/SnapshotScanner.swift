@@ -261,7 +261,7 @@ struct SnapshotScanner {
     }
 
     private static let ones: UInt64 = 0x0101_0101_0101_0101
-    private static let high: UInt64 = 0x8080_8080_8080_8080
+    static let high: UInt64 = 0x8080_8080_8080_8080
 
     /// Whether any byte of `word` is a quote, a backslash, a control character or not ASCII.
     @inline(__always)
