@@ -55,7 +55,11 @@ let package = Package(
             dependencies: ["Planner", "BulkUpdate", "Sandbox"],
             swiftSettings: strict
         ),
-        .testTarget(name: "PlannerTests", dependencies: ["Planner", "TestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "PlannerTests",
+            dependencies: ["Planner", "TestSupport", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict
+        ),
         .testTarget(name: "BulkUpdateTests", dependencies: ["BulkUpdate", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "SandboxTests", dependencies: ["Sandbox", "TestSupport"], swiftSettings: strict),
         .testTarget(

@@ -285,6 +285,26 @@ struct ChangeListDifferentialTests {
         #expect(!list.hasErrors)
     }
 
+    @Test("whole numbers (waves, expected versions) are read from a cell's bytes as Int64(text) reads its text")
+    func wholeNumbers() {
+        var cells = [
+            "0", "7", " 7 ", "\t7\t", "+5", "-5", "-0", "+0", "007", "", " ", "+", "-", "+-1", "--1", "1 2", "1_000",
+            "0x10", "1e3", "1.0", "٣", "9223372036854775807", "9223372036854775808", "-9223372036854775808",
+            "-9223372036854775809", "99999999999999999999", "\u{0}", "12a",
+        ]
+        var random = SplitMix64(seed: 0x4E_55_4D)
+        for _ in 0..<2_000 {
+            let digits = "0123456789+- \t".map(String.init)
+            cells.append(
+                (0..<Int(random.next() % 22)).map { _ in digits[Int(random.next() % UInt64(digits.count))] }.joined())
+        }
+        for cell in cells {
+            let trimmed = cell.trimmingCharacters(in: CharacterSet(charactersIn: " \t"))
+            let read = Array(cell.utf8).withUnsafeBytes { CSVRowInterpreter.wholeNumber($0) }
+            #expect(read == Int64(trimmed), "\(cell.debugDescription)")
+        }
+    }
+
     @Test("the word-at-a-time UUID check agrees with a byte-by-byte one for every byte at every position")
     func uuidCheck() {
         func reference(_ bytes: [UInt8]) -> Bool {

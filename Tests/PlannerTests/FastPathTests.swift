@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import TestSupport
 import Testing
@@ -237,6 +238,27 @@ struct FastPathTests {
             long.lengthPrefixed { $0.plain(String(repeating: "x", count: length)) }
             #expect(long.bytes == [0xEE] + prefix.map(UInt8.init) + Array(repeating: UInt8(ascii: "x"), count: length))
         }
+    }
+
+    @Test("the fingerprint is SHA-256 over the items' SHA-256 digests, in order, as docs/FORMATS.md says")
+    func fingerprintDefinition() throws {
+        let items = (0..<5).map { number in
+            PlanItem(
+                id: Self.uuid(number), name: number == 2 ? nil : "n\(number)", entityType: "Bill",
+                destination: "Webhook",
+                versionRead: Int64(number), expectedVersion: nil,
+                diff: [FieldChange(path: ["name"], before: nil, after: .string("x\(number)"), secret: false)],
+                enable: false, wave: 0, inputLines: [number + 2], status: .update, change: ConfigChange())
+        }
+        var joined: [UInt8] = []
+        for item in items {
+            var writer = JSONWriter()
+            PlanEncoding.appendDigestForm(item, to: &writer)
+            joined += SHA256.hash(data: writer.bytes).withUnsafeBytes { Array($0) }
+        }
+        let expected = SHA256.hash(data: joined).map { String(format: "%02x", $0) }.joined()
+        #expect(ItemDigests.digestIsItsBytes)
+        #expect(PlanEncoding.fingerprint(of: items) == expected)
     }
 
     static func numbersByValue(_ value: JSONValue) -> JSONValue {

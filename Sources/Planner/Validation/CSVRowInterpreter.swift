@@ -255,12 +255,29 @@ struct CSVRowInterpreter {
     }
 
     /// `Int64(text.trimmingSpaces)` on bytes.
-    private static func wholeNumber(_ bytes: UnsafeRawBufferPointer) -> Int64? {
+    /// `Int64(text)` of the cell's text between spaces and tabs (a sign, then decimal digits, in
+    /// range), read from the bytes without making the string.
+    static func wholeNumber(_ bytes: UnsafeRawBufferPointer) -> Int64? {
         var start = 0
         var end = bytes.count
         while start < end, bytes[start] == 0x20 || bytes[start] == 0x09 { start += 1 }
         while end > start, bytes[end - 1] == 0x20 || bytes[end - 1] == 0x09 { end -= 1 }
-        return Int64(String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self))
+        let negative = start < end && bytes[start] == UInt8(ascii: "-")
+        if start < end, negative || bytes[start] == UInt8(ascii: "+") { start += 1 }
+        guard start < end else { return nil }
+        // Accumulated towards the sign, so that Int64.min is read too.
+        var value: Int64 = 0
+        for index in start..<end {
+            let digit = bytes[index] &- UInt8(ascii: "0")
+            guard digit < 10 else { return nil }
+            let (shifted, overflow) = value.multipliedReportingOverflow(by: 10)
+            let (next, carry) =
+                negative
+                ? shifted.subtractingReportingOverflow(Int64(digit)) : shifted.addingReportingOverflow(Int64(digit))
+            guard !overflow, !carry else { return nil }
+            value = next
+        }
+        return value
     }
 }
 
