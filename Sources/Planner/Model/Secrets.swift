@@ -54,19 +54,22 @@ public enum Secrets {
         writer.value(value)
         let digest = writer.withBytes { SHA256.hash(data: $0) }
         let length = fingerprintPrefix.count + 13
-        let text = String(unsafeUninitializedCapacity: length) { out in
-            var index = 0
-            for byte in fingerprintPrefix {
-                out[index] = byte
-                index += 1
+        // (The digest's bytes read in place: iterating it as a sequence made an array of them.)
+        let text = digest.withUnsafeBytes { digestBytes in
+            String(unsafeUninitializedCapacity: length) { out in
+                var index = 0
+                for byte in fingerprintPrefix {
+                    out[index] = byte
+                    index += 1
+                }
+                for byte in digestBytes.prefix(6) {
+                    out[index] = hexDigits[Int(byte >> 4)]
+                    out[index + 1] = hexDigits[Int(byte & 0x0F)]
+                    index += 2
+                }
+                out[index] = UInt8(ascii: ">")
+                return index + 1
             }
-            for byte in digest.prefix(6) {
-                out[index] = hexDigits[Int(byte >> 4)]
-                out[index + 1] = hexDigits[Int(byte & 0x0F)]
-                index += 2
-            }
-            out[index] = UInt8(ascii: ">")
-            return index + 1
         }
         return .string(text)
     }

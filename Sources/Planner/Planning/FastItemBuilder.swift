@@ -194,7 +194,7 @@ struct FastItemBuilder {
     private mutating func leaf(
         _ key: String, _ patch: JSONValue, objectAt offset: Int, into diff: inout [FieldChange]
     ) -> Bool {
-        guard key.utf8.allSatisfy({ $0 < 0x80 }), let found = member(key, inObjectAt: offset) else { return false }
+        guard let found = member(key, inObjectAt: offset) else { return false }
         let secret = Secrets.isSecretKey(key)
         stack.append(key)
         defer { stack.removeLast() }
@@ -228,9 +228,9 @@ struct FastItemBuilder {
         return true
     }
 
-    /// The value offset of member `key` in the object at `offset`: `-1` when absent, `nil` when a
-    /// member name there holds escapes or non-ASCII letters (which `String` equality may still
-    /// match) or `key` appears twice.
+    /// The value offset of member `key` in the object at `offset`: `-1` when absent, `nil` when
+    /// `key` or a member name there holds escapes or non-ASCII letters (which `String` equality
+    /// may still match) or `key` appears twice.
     ///
     /// The snapshot scan has validated the object, so its members are skipped here without being
     /// checked again (strings to their closing quote, objects and lists by their brackets).
@@ -240,10 +240,12 @@ struct FastItemBuilder {
         else { return nil }
         let count = bytes.count
         var index = skipSpace(offset + 1)
-        if index < count, base[index] == UInt8(ascii: "}") { return -1 }
         var found = -1
         var key = key
         let matched: Bool = key.withUTF8 { wanted in
+            // (A key read from a change list is plain ASCII; anything else is the decoded path's.)
+            for byte in wanted where byte >= 0x80 { return false }
+            if index < count, base[index] == UInt8(ascii: "}") { return true }
             while index < count, base[index] == UInt8(ascii: "\"") {
                 let start = index + 1
                 var end = start
