@@ -163,7 +163,7 @@ public enum ChangeListReader {
 
     /// The number of parts a large list is read in: enough that the last ones are small (the
     /// lanes end within a part of each other), few enough that each part's set-up is nothing.
-    static let partCount = 16
+    static let partCount = 32
 
     /// Where the parts of the records in `start..<bytes.count` begin: `start`, then line starts
     /// near each `1/parts` of the way, strictly increasing; `nil` when there is only one part.
