@@ -62,37 +62,6 @@ public struct PlanItem: Sendable, Hashable {
         set { lines = InputLines(newValue) }
     }
 
-    public init(
-        id: String, name: String?, entityType: String, destination: String, versionRead: Int64,
-        expectedVersion: Int64?, diff: [FieldChange], enable: Bool, enabledRead: Bool? = nil, wave: Int,
-        inputLines: [Int], status: PlanItemStatus, change: ConfigChange
-    ) {
-        self.init(
-            id: id, name: name, entityType: entityType, destination: destination, versionRead: versionRead,
-            expectedVersion: expectedVersion, diff: diff, enable: enable, enabledRead: enabledRead, wave: wave,
-            lines: InputLines(inputLines), status: status, change: change)
-    }
-
-    init(
-        id: String, name: String?, entityType: String, destination: String, versionRead: Int64,
-        expectedVersion: Int64?, diff: [FieldChange], enable: Bool, enabledRead: Bool? = nil, wave: Int,
-        lines: InputLines, status: PlanItemStatus, change: ConfigChange
-    ) {
-        self.id = id
-        self.name = name
-        self.entityType = entityType
-        self.destination = destination
-        self.versionRead = versionRead
-        self.expectedVersion = expectedVersion
-        self.diff = diff
-        self.enable = enable
-        self.enabledRead = enable ? enabledRead : nil
-        self.wave = wave
-        self.lines = lines
-        self.status = status
-        self.change = change
-    }
-
     /// The values this item changes as they are before the change, redacted, at their paths
     /// (`{"configData": {"webhook": {"url": …}}, "name": …}`), plus `enabled` when it enables.
     /// An absent value has no key; what the item leaves alone is not repeated (the org's state
@@ -135,6 +104,42 @@ public struct PlanItem: Sendable, Hashable {
         var inner = object[key]?.objectValue ?? [:]
         insert(value, at: path.dropFirst(), into: &inner)
         object[key] = .object(inner)
+    }
+}
+
+// The initializers are declared in an extension, so that the type keeps its memberwise
+// initializer: the planner's fast path builds each item with it, where the item is returned (built
+// with these, a million items were each copied once more, every reference retained and released).
+extension PlanItem {
+    public init(
+        id: String, name: String?, entityType: String, destination: String, versionRead: Int64,
+        expectedVersion: Int64?, diff: [FieldChange], enable: Bool, enabledRead: Bool? = nil, wave: Int,
+        inputLines: [Int], status: PlanItemStatus, change: ConfigChange
+    ) {
+        self.init(
+            id: id, name: name, entityType: entityType, destination: destination, versionRead: versionRead,
+            expectedVersion: expectedVersion, diff: diff, enable: enable, enabledRead: enabledRead, wave: wave,
+            lines: InputLines(inputLines), status: status, change: change)
+    }
+
+    init(
+        id: String, name: String?, entityType: String, destination: String, versionRead: Int64,
+        expectedVersion: Int64?, diff: [FieldChange], enable: Bool, enabledRead: Bool? = nil, wave: Int,
+        lines: InputLines, status: PlanItemStatus, change: ConfigChange
+    ) {
+        self.id = id
+        self.name = name
+        self.entityType = entityType
+        self.destination = destination
+        self.versionRead = versionRead
+        self.expectedVersion = expectedVersion
+        self.diff = diff
+        self.enable = enable
+        self.enabledRead = enable ? enabledRead : nil
+        self.wave = wave
+        self.lines = lines
+        self.status = status
+        self.change = change
     }
 }
 

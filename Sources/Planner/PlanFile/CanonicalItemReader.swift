@@ -101,12 +101,12 @@ enum CanonicalItemReader {
         if enable, case .object(let members) = try before.parseValue(), case .bool(let flag)? = members["enabled"] {
             enabledRead = flag
         }
+        // (The memberwise initializer builds the item where it is returned: see `PlanItem`.)
         return PlanItem(
             id: id, name: name, entityType: entityType, destination: destination, versionRead: versionRead,
-            expectedVersion: expectedVersion, diff: diff, enable: enable, enabledRead: enabledRead,
-            wave: Int(clamping: wave), inputLines: lines, status: status,
-            change: ConfigChange(
-                decodedFields: fields, configDataPatch: patch, enable: changeEnable))
+            diff: diff, wave: Int(clamping: wave), lines: InputLines(lines),
+            change: ConfigChange(decodedFields: fields, configDataPatch: patch, enable: changeEnable),
+            expectedVersion: expectedVersion, enable: enable, enabledRead: enable ? enabledRead : nil, status: status)
     }
 
     /// The diff's entries, after its `[` up to and including its `]`.

@@ -77,14 +77,14 @@ struct FastItemBuilder {
             }
         let enable = change.enable && enabled != true
         let status: PlanItemStatus = !diff.isEmpty ? .update : enable ? .enableOnly : .unchanged
+        // (The memberwise initializer: it builds the item where it is returned.)
         return PlanItem(
             id: id.flatMap { verified || index.isID($0, at: position) ? $0 : nil } ?? index.id(at: position),
             name: spans.name >= 0 && bytes[spans.name] == UInt8(ascii: "\"") ? string(at: spans.name) : nil,
             entityType: internedString(at: spans.entityType, field: .entityType) ?? "",
             destination: internedString(at: spans.destination, field: .destination) ?? "",
-            versionRead: version(at: spans.version),
-            expectedVersion: expectedVersion, diff: diff, enable: enable, enabledRead: enabled,
-            wave: wave, lines: lines, status: status, change: change)
+            versionRead: version(at: spans.version), diff: diff, wave: wave, lines: lines, change: change,
+            expectedVersion: expectedVersion, enable: enable, enabledRead: enable ? enabled : nil, status: status)
     }
 
     /// Appends the change of top-level `field` to `value`, if it changes anything.
