@@ -240,6 +240,57 @@ struct FastPathTests {
         }
     }
 
+    @Test(
+        "a one-member patch held as its key and value is the same patch as its dictionary: equal, hashed, written alike",
+        arguments: [
+            JSONValue.string("https://hooks.example.com/1"), .string("s3cr3t"), .null, .integer(7), .object([:]),
+            .array([.bool(true)]),
+        ])
+    func onePatchMember(value: JSONValue) {
+        for key in ["url", "apiToken"] {
+            let held = ConfigChange(fields: [.name: .set("n")], patch: .member(key: key, value: value), enable: true)
+            let dictionary = ConfigChange(
+                fields: [.name: .set("n")], configDataPatch: .object([key: value]), enable: true)
+            #expect(held == dictionary)
+            #expect(held.hashValue == dictionary.hashValue)
+            #expect(held.configDataPatch == dictionary.configDataPatch)
+            #expect(held.hasFieldChanges)
+            #expect(PlanEncoding.sameRecordedChange(held, dictionary))
+            for (a, b) in [(held, dictionary), (dictionary, held)] {
+                let items = [a, b].map { change in
+                    PlanItem(
+                        id: "c", name: nil, entityType: "Bill", destination: "Webhook", versionRead: 1,
+                        expectedVersion: nil, diff: [], enable: true, wave: 0, inputLines: [2], status: .enableOnly,
+                        change: change)
+                }
+                var first = JSONWriter()
+                var second = JSONWriter()
+                PlanEncoding.appendDigestForm(items[0], to: &first)
+                PlanEncoding.appendDigestForm(items[1], to: &second)
+                #expect(first.bytes == second.bytes)
+                #expect(PlanEncoding.canonicalText(of: items[0]) == PlanEncoding.canonicalText(of: items[1]))
+            }
+            // Another key, another value, more members, no patch, a patch that clears: not the same.
+            let others: [ConfigChange] = [
+                ConfigChange(fields: [.name: .set("n")], patch: .member(key: key + "2", value: value), enable: true),
+                ConfigChange(
+                    fields: [.name: .set("n")], patch: .member(key: key, value: .string("other")), enable: true),
+                ConfigChange(
+                    fields: [.name: .set("n")], configDataPatch: .object([key: value, "more": .integer(1)]),
+                    enable: true),
+                ConfigChange(fields: [.name: .set("n")], configDataPatch: nil, enable: true),
+                ConfigChange(fields: [.name: .set("n")], configDataPatch: .null, enable: true),
+            ]
+            for other in others where other.configDataPatch != held.configDataPatch {
+                #expect(held != other)
+                #expect(other != held)
+            }
+        }
+        #expect(ConfigChange(configDataPatch: nil) != ConfigChange(configDataPatch: .null))
+        #expect(!ConfigChange(configDataPatch: nil).hasFieldChanges)
+        #expect(ConfigChange(configDataPatch: .null).hasFieldChanges)
+    }
+
     @Test("the fingerprint is SHA-256 over the items' SHA-256 digests, in order, as docs/FORMATS.md says")
     func fingerprintDefinition() throws {
         let items = (0..<5).map { number in

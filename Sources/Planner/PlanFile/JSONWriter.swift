@@ -307,4 +307,17 @@ struct JSONWriter: ~Copyable {
         guard case .object(let members) = value else { return self.value(value) }
         object(members, redacting: true)
     }
+
+    /// A change's configData patch as ``redactedValue(_:)`` writes it (`null` for no patch).
+    mutating func redactedPatch(_ patch: ConfigChange.Patch) {
+        switch patch {
+        case .none: raw("null")
+        case .member(let key, let value):
+            // The object of one member, as `object(_:redacting:)` writes it.
+            byte(UInt8(ascii: "{"))
+            member(key, value, redacting: true)
+            byte(UInt8(ascii: "}"))
+        case .value(let value): redactedValue(value)
+        }
+    }
 }

@@ -96,11 +96,11 @@ public enum PlanEncoding {
         out.byte(change.enable ? 1 : 0)
         out.varint(change.fields.count)
         forEachField(of: change) { field, value in appendDigestField(field, value, to: &out) }
-        if let patch = change.configDataPatch {
-            out.byte(1)
-            out.lengthPrefixed { $0.redactedValue(patch) }
-        } else {
+        if change.patch.isNone {
             out.byte(0)
+        } else {
+            out.byte(1)
+            out.lengthPrefixed { $0.redactedPatch(change.patch) }
         }
         out.varint(item.diff.count)
         for entry in item.diff {
@@ -330,9 +330,9 @@ public enum PlanEncoding {
 
     static func append(_ change: ConfigChange, to out: inout JSONWriter) {
         out.raw("{")
-        if let patch = change.configDataPatch {
+        if !change.patch.isNone {
             out.raw("\"configDataPatch\":")
-            out.redactedValue(patch)
+            out.redactedPatch(change.patch)
             out.raw(",")
         }
         out.raw("\"enable\":")

@@ -41,7 +41,13 @@ struct FastItemBuilder {
     ) -> PlanItem? {
         guard let spans = index.spans(at: position) else { return nil }
         var diff: [FieldChange] = []
-        diff.reserveCapacity(change.fields.count + (change.configDataPatch?.objectValue?.count ?? 0))
+        let patchMembers: Int =
+            switch change.patch {
+            case .none: 0
+            case .member: 1
+            case .value(let patch): patch.objectValue?.count ?? 0
+            }
+        diff.reserveCapacity(change.fields.count + patchMembers)
         if change.fields.count == 1, let (field, value) = change.fields.first {
             // One field (the usual): no ordering to do.
             guard field != .configData else { return nil }
@@ -63,7 +69,14 @@ struct FastItemBuilder {
             }
             guard found else { return nil }
         }
-        if let patch = change.configDataPatch {
+        switch change.patch {
+        case .none: break
+        case .member(let key, let value):
+            // (What `walk` does for an object of one member.)
+            guard spans.configData >= 0, bytes[spans.configData] == UInt8(ascii: "{"),
+                leaf(key, value, objectAt: spans.configData, into: &diff)
+            else { return nil }
+        case .value(let patch):
             guard case .object(let members) = patch, !members.isEmpty, spans.configData >= 0,
                 bytes[spans.configData] == UInt8(ascii: "{"), walk(members, objectAt: spans.configData, into: &diff)
             else { return nil }

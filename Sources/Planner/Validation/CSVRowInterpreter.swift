@@ -50,7 +50,6 @@ struct CSVRowInterpreter {
     /// by column and interner slot.
     private var sharedFields: [[[ConfigField: FieldValue]?]]
     private var sharedMatches: [[[ConfigField: String?]?]]
-    private var sharedPatches: [[JSONValue?]]
     /// Whether two `configData.<key>` columns can set overlapping keys (only the validator's leaf
     /// comparison can then tell whether a row is valid).
     private let pathsOverlap: Bool
@@ -86,7 +85,6 @@ struct CSVRowInterpreter {
         interners = Array(repeating: StringInterner(), count: columns.count)
         sharedFields = Array(repeating: [], count: columns.count)
         sharedMatches = Array(repeating: [], count: columns.count)
-        sharedPatches = Array(repeating: [], count: columns.count)
         let keyPaths = columns.compactMap { column -> [String]? in
             if case .configDataKey(let path) = column { return path }
             return nil
@@ -200,9 +198,9 @@ struct CSVRowInterpreter {
         }
         var fields: [ConfigField: FieldValue] = [:]
         if let firstField { fields = fieldsValue(firstField) }
-        var patch: JSONValue?
+        var patch = ConfigChange.Patch.none
         if let firstLeaf { patch = patchValue(firstLeaf) }
-        let change = ConfigChange(fields: fields, configDataPatch: patch, enable: enable)
+        let change = ConfigChange(fields: fields, patch: patch, enable: enable)
         guard change.hasFieldChanges || enable else { return nil }
         return ChangeRow(line: line, selector: selector, change: change, expectedVersion: expectedVersion, wave: wave)
     }
@@ -233,25 +231,24 @@ struct CSVRowInterpreter {
         return match
     }
 
-    private mutating func patchValue(_ first: LeafCell) -> JSONValue {
+    private mutating func patchValue(_ first: LeafCell) -> ConfigChange.Patch {
         let path = paths[first.index]
         guard moreLeaves.isEmpty else {
             let leaves = [first] + moreLeaves
             guard leaves.allSatisfy({ paths[$0.index].count == 1 }) else {
-                return PatchLeaves.build(leaves.map { PatchLeaf(path: paths[$0.index], value: $0.value) }) ?? .null
+                return .value(
+                    PatchLeaves.build(leaves.map { PatchLeaf(path: paths[$0.index], value: $0.value) }) ?? .null)
             }
             // Keys of distinct, non-overlapping columns: what PatchLeaves.build makes, without the walk.
             var object = [String: JSONValue](minimumCapacity: leaves.count)
             for cell in leaves { object[paths[cell.index][0]] = cell.value }
-            return .object(object)
+            return .value(.object(object))
         }
         guard path.count == 1 else {
-            return PatchLeaves.build([PatchLeaf(path: path, value: first.value)]) ?? .null
+            return .value(PatchLeaves.build([PatchLeaf(path: path, value: first.value)]) ?? .null)
         }
-        if let slot = first.slot, let shared = sharedPatches[first.index].element(slot) { return shared }
-        let patch = JSONValue.object([path[0]: first.value])
-        if let slot = first.slot { sharedPatches[first.index].store(patch, at: slot) }
-        return patch
+        // One top-level key (nearly every row): its key and value, without a dictionary.
+        return .member(key: path[0], value: first.value)
     }
 
     /// `Int64(text.trimmingSpaces)` on bytes.
