@@ -226,15 +226,20 @@ struct ChangeListDifferentialTests {
         for _ in 0..<400 { Self.expectSame(Self.randomList(using: &random)) }
     }
 
-    /// Reads `text` on one lane and in parts (split at line starts, on two lanes): both must say
-    /// the same. Returns the number of parts it was read in (1: the parts were not used).
+    /// Reads `text` on one lane and in parts (split at line starts, on two lanes), with room for
+    /// its rows and with too little (`roomScale`): all must say the same. Returns the number of
+    /// parts it was read in (1: the parts were not used).
     @discardableResult
     static func expectSameInParts(_ text: String) -> Int {
         let data = Data(text.utf8)
         let one = ChangeListReader.read(MappedFile(data: data), name: "c.csv", format: .csv, parallelAbove: .max)
         let parts = ChangeListReader.read(MappedFile(data: data), name: "c.csv", format: .csv, parallelAbove: 0)
+        let cramped = ChangeListReader.read(
+            MappedFile(data: data), name: "c.csv", format: .csv, parallelAbove: 0, roomScale: 0.01)
         expectEqual(parts, one, reading: text)
+        expectEqual(cramped, one, reading: text)
         #expect(one.partsRead == 1)
+        #expect(cramped.partsRead == parts.partsRead)
         return parts.partsRead
     }
 

@@ -25,13 +25,18 @@ public enum ChangeListReader {
         read(MappedFile(data: data), name: file, format: format)
     }
 
+    /// - Parameters:
+    ///   - parallelAbove: lists of more bytes are read in parts on two lanes.
+    ///   - roomScale: the room each part has for its rows, as a multiple of the rows its bytes
+    ///     probably hold (tests make it small, to read rows that do not fit).
     static func read(
-        _ mapped: MappedFile, name: String, format: ChangeListFormat?, parallelAbove: Int = TwoLaneRead.threshold
+        _ mapped: MappedFile, name: String, format: ChangeListFormat?, parallelAbove: Int = TwoLaneRead.threshold,
+        roomScale: Double = 1.15
     ) -> ChangeList {
         let resolved = format ?? sniff(mapped.bytes)
         var state = State(validator: Validator(file: name), digest: StreamingDigest(mapped))
         switch resolved {
-        case .csv: readCSV(mapped, parallelAbove: parallelAbove, into: &state)
+        case .csv: readCSV(mapped, parallelAbove: parallelAbove, roomScale: roomScale, into: &state)
         case .json, .jsonLines: readJSON(mapped, lines: resolved == .jsonLines, into: &state)
         }
         if state.records == 0, !state.diagnostics.contains(where: { $0.severity == .error }) {
@@ -64,7 +69,6 @@ public enum ChangeListReader {
             } else {
                 rows.append(contentsOf: part.rows)
             }
-            part.store?.moveAll(into: &rows, lineOffset: lineOffset)
             for var diagnostic in part.diagnostics {
                 diagnostic.line = diagnostic.line.map { $0 + lineOffset }
                 diagnostics.append(diagnostic)
@@ -85,7 +89,7 @@ public enum ChangeListReader {
 
     // MARK: CSV
 
-    private static func readCSV(_ mapped: MappedFile, parallelAbove: Int, into state: inout State) {
+    private static func readCSV(_ mapped: MappedFile, parallelAbove: Int, roomScale: Double, into state: inout State) {
         let file = state.validator.file
         var reader = CSVReader(bytes: mapped.bytes)
         var header: CSVRecord?
@@ -136,7 +140,8 @@ public enum ChangeListReader {
         if end - start > parallelAbove, ProcessInfo.processInfo.activeProcessorCount > 1,
             let bounds = partBounds(in: mapped.bytes, from: start, parts: partCount),
             readParts(
-                mapped, from: reader, bounds: bounds, interpreter: interpreter, columns: columns.count, into: &state)
+                mapped, from: reader, bounds: bounds, interpreter: interpreter, columns: columns.count,
+                roomScale: roomScale, into: &state)
         {
             return
         }
@@ -150,8 +155,8 @@ public enum ChangeListReader {
     /// What one lane read: its rows and diagnostics (lines as its reader counted them).
     private struct CSVPart: Sendable {
         var rows: [ChangeRow] = []
-        /// A part of a list read in parts keeps its rows here instead, to be moved into the list.
-        var store: RowStore?
+        /// A part of a list read in parts writes its rows here instead: its region of the list.
+        var region: RegionRows?
         var diagnostics: [Diagnostic] = []
         var records = 0
         /// The digest of the file, advanced as the lane reads (a list read in one part).
@@ -186,52 +191,92 @@ public enum ChangeListReader {
     /// (a line start inside a quoted field is never reached that way). `false`: nothing was kept;
     /// read on one lane. The file is hashed part by part in order, as the parts are done, and its
     /// pages handed back behind the hash.
+    ///
+    /// The rows go straight into the list's own storage: each part writes into a region of it
+    /// sized from the part's bytes (by the line density of the list's first megabyte, times
+    /// `roomScale`), and the regions are then closed up. (Rows kept apart and then moved into the
+    /// list were each written to memory touched for the first time twice: 28,000 page faults for
+    /// a million rows.) When a part's rows do not fit its region, the rows are moved into a list
+    /// of their own.
     private static func readParts(
         _ mapped: MappedFile, from reader: CSVReader, bounds: [Int], interpreter: CSVRowInterpreter, columns: Int,
-        into state: inout State
+        roomScale: Double, into state: inout State
     ) -> Bool {
         let file = state.validator.file
         let count = bounds.count
         let end = mapped.bytes.count
+        let density = lineDensity(in: mapped.bytes, from: bounds[0])
+        var regionStarts = [Int](repeating: 0, count: count + 1)
+        for index in 0..<count {
+            let bytes = (index + 1 < count ? bounds[index + 1] : end) - bounds[index]
+            regionStarts[index + 1] = regionStarts[index] + Int(Double(bytes) * density * roomScale) + 16
+        }
+        let capacity = regionStarts[count]
         let parts = ParallelSlots<CSVPart>(count: count)
         let progress = PartProgress(count: count, digest: state.digest)
         let firstLine = reader.currentLine
-        let read: @Sendable () -> Void = {
-            var lane = interpreter
-            while let index = progress.take() {
-                let partEnd = index + 1 < count ? bounds[index + 1] : end
-                var reader = CSVReader(bytes: mapped.bytes, offset: bounds[index], line: index == 0 ? firstLine : 1)
-                var part = CSVPart(store: RowStore())
-                readRecords(
-                    &reader, &lane, columns: columns, file: file, stopAt: index + 1 < count ? partEnd : nil,
-                    end: partEnd, into: &part)
-                part.stop = reader.offset
-                part.stopLine = reader.currentLine
-                parts[index] = part
-                progress.finish(index, hashingTo: partEnd)
-            }
-        }
-        DedicatedThread<Void>.run(read, alongside: read)
+        var kept = false
+        var apart: [ChangeRow]?
         // Each part's line offset: the lines before it.
         var lineOffsets = [Int](repeating: 0, count: count)
-        var rowOffsets = [Int](repeating: 0, count: count + 1)
-        for index in 0..<count {
-            guard let part = parts[index], index + 1 == count || part.stop == bounds[index + 1] else { return false }
-            if index + 1 < count { lineOffsets[index + 1] = lineOffsets[index] + part.stopLine - 1 }
-            rowOffsets[index + 1] = rowOffsets[index] + (part.store?.count ?? 0)
-        }
-        // Every part's rows moved into place, on every core (half a million rows moved on one
-        // core were the read's last tens of milliseconds).
-        let total = rowOffsets[count]
-        let (rowsBefore, linesBefore) = (rowOffsets, lineOffsets)
-        state.rows = [ChangeRow](unsafeUninitializedCapacity: total) { buffer, initialized in
-            nonisolated(unsafe) let base = buffer.baseAddress
-            DispatchQueue.concurrentPerform(iterations: count) { index in
-                guard let base, let store = parts[index]?.store else { return }
-                store.moveAll(to: base + rowsBefore[index], lineOffset: linesBefore[index])
+        let rows = [ChangeRow](unsafeUninitializedCapacity: capacity) { buffer, initialized in
+            initialized = 0
+            guard let base = buffer.baseAddress else { return }
+            nonisolated(unsafe) let storage = base
+            let starts = regionStarts
+            let read: @Sendable () -> Void = {
+                var lane = interpreter
+                while let index = progress.take() {
+                    let partEnd = index + 1 < count ? bounds[index + 1] : end
+                    var reader = CSVReader(bytes: mapped.bytes, offset: bounds[index], line: index == 0 ? firstLine : 1)
+                    var part = CSVPart(
+                        region: RegionRows(
+                            storage + starts[index], capacity: starts[index + 1] - starts[index]))
+                    readRecords(
+                        &reader, &lane, columns: columns, file: file, stopAt: index + 1 < count ? partEnd : nil,
+                        end: partEnd, into: &part)
+                    part.stop = reader.offset
+                    part.stopLine = reader.currentLine
+                    parts[index] = part
+                    progress.finish(index, hashingTo: partEnd)
+                }
             }
-            initialized = total
+            DedicatedThread<Void>.run(read, alongside: read)
+            let regions = (0..<count).map { parts[$0]?.region }
+            var fits = true
+            for index in 0..<count {
+                guard let part = parts[index], index + 1 == count || part.stop == bounds[index + 1] else {
+                    for region in regions { region?.discard() }
+                    return
+                }
+                if index + 1 < count { lineOffsets[index + 1] = lineOffsets[index] + part.stopLine - 1 }
+                if part.region?.spilled ?? false { fits = false }
+            }
+            kept = true
+            guard fits else {
+                // Some part had more rows than room: every part's rows into a list of their own.
+                let total = regions.reduce(0) { $0 + ($1?.total ?? 0) }
+                apart = [ChangeRow](unsafeUninitializedCapacity: total) { moved, movedCount in
+                    var next = moved.baseAddress
+                    for (index, region) in regions.enumerated() {
+                        guard let region, let target = next else { continue }
+                        next = target + region.moveAll(to: target, lineOffset: lineOffsets[index])
+                    }
+                    movedCount = total
+                }
+                return
+            }
+            // The regions closed up, in order (a region's rows move down over the room left
+            // unused before them; `moveInitialize` moves overlapping ranges as memmove does).
+            var filled = 0
+            for (index, region) in regions.enumerated() {
+                guard let region else { continue }
+                filled += region.moveAll(to: base + filled, lineOffset: lineOffsets[index])
+            }
+            initialized = filled
         }
+        guard kept else { return false }
+        state.rows = apart ?? rows
         for index in 0..<count {
             guard let part = parts.take(index) else { continue }
             state.absorb(part, lineOffset: lineOffsets[index])
@@ -282,6 +327,16 @@ public enum ChangeListReader {
         }
     }
 
+    /// Lines per byte in the first megabyte from `start` (at least one line): how many rows the
+    /// rest of a list's bytes probably hold.
+    private static func lineDensity(in bytes: UnsafeRawBufferPointer, from start: Int) -> Double {
+        let end = min(bytes.count, start + (1 << 20))
+        guard end > start else { return 0 }
+        var lines = 1
+        for index in start..<end where bytes[index] == UInt8(ascii: "\n") { lines += 1 }
+        return Double(lines) / Double(end - start)
+    }
+
     /// The start of the first line at or after `offset` (within 1 MB), if any.
     private static func lineStart(in bytes: UnsafeRawBufferPointer, near offset: Int) -> Int? {
         var index = offset
@@ -312,14 +367,8 @@ public enum ChangeListReader {
             part.records += 1
             if part.records & 0x3FF == 0 {
                 part.digest?.advance(to: reader.offset)
-                if part.records == 0x1000 {
-                    if let store = part.store {
-                        if let expected = expectedRows(store.count, read: reader.offset - start, of: end - start) {
-                            store.reserve(expected)
-                        }
-                    } else {
-                        reserveRows(&part.rows, read: reader.offset - start, of: end - start)
-                    }
+                if part.records == 0x1000, part.region == nil {
+                    reserveRows(&part.rows, read: reader.offset - start, of: end - start)
                 }
             }
             guard spans.count == columns else {
@@ -331,7 +380,7 @@ public enum ChangeListReader {
                 continue
             }
             if let row = interpreter.interpret(line: line, spans: spans, reader: reader, into: &part.diagnostics) {
-                if let store = part.store { store.append(row) } else { part.rows.append(row) }
+                if let region = part.region { region.append(row) } else { part.rows.append(row) }
             }
         }
     }

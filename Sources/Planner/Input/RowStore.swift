@@ -1,6 +1,6 @@
-/// Rows one part of a change-list read has produced, kept so that they can be moved (not copied)
-/// into the list: copying half a million rows retained every string and dictionary they hold,
-/// each touched for the first time on this core (0.16–0.20 s for a million-row list).
+/// Rows kept apart from the list they go into, so that they can be moved (not copied) into it:
+/// copying half a million rows retained every string and dictionary they hold, each touched for
+/// the first time on this core (0.16–0.20 s for a million-row list).
 final class RowStore: @unchecked Sendable {
     private var base: UnsafeMutablePointer<ChangeRow>
     private var capacity: Int
@@ -33,25 +33,69 @@ final class RowStore: @unchecked Sendable {
         count += 1
     }
 
-    /// Moves every row, in order and `lineOffset` lines further down, onto the end of `rows`;
-    /// the store is empty afterwards.
-    func moveAll(into rows: inout [ChangeRow], lineOffset: Int) {
-        rows.reserveCapacity(rows.count + count)
-        for index in 0..<count {
-            // Shifted in place, then moved straight into the array: a row taken into a local
-            // first was copied into the array (every string and dictionary retained) and the
-            // local released.
-            (base + index).pointee.line += lineOffset
-            rows.append((base + index).move())
-        }
-        count = 0
-    }
-
     /// Moves every row, in order and `lineOffset` lines further down, into the uninitialized
     /// memory at `destination` (room for ``count`` rows); the store is empty afterwards.
     func moveAll(to destination: UnsafeMutablePointer<ChangeRow>, lineOffset: Int) {
         for index in 0..<count { (base + index).pointee.line += lineOffset }
         destination.moveInitialize(from: base, count: count)
         count = 0
+    }
+}
+
+/// The rows one part of a change-list read produces, written into the part's region of the list's
+/// own storage (no copy to move into the list later), and kept apart once the region is full.
+///
+/// It does not own the region: its rows are moved out (``moveAll(to:lineOffset:)``) or destroyed
+/// (``discard()``) before the storage goes.
+final class RegionRows: @unchecked Sendable {
+    private let base: UnsafeMutablePointer<ChangeRow>
+    private let capacity: Int
+    /// The rows in the region.
+    private var count = 0
+    /// The rows beyond the region's room.
+    private var overflow: RowStore?
+
+    init(_ base: UnsafeMutablePointer<ChangeRow>, capacity: Int) {
+        self.base = base
+        self.capacity = capacity
+    }
+
+    /// Whether some rows did not fit the region.
+    var spilled: Bool { overflow != nil }
+
+    /// The number of rows held.
+    var total: Int { count + (overflow?.count ?? 0) }
+
+    func append(_ row: consuming ChangeRow) {
+        if count < capacity {
+            (base + count).initialize(to: row)
+            count += 1
+            return
+        }
+        let overflow = overflow ?? RowStore()
+        self.overflow = overflow
+        overflow.append(row)
+    }
+
+    /// Moves every row (the region's, then the others), in order and `lineOffset` lines further
+    /// down, into the uninitialized memory at `destination`, which may overlap the region from
+    /// below (`moveInitialize` moves overlapping ranges as memmove does); returns how many.
+    func moveAll(to destination: UnsafeMutablePointer<ChangeRow>, lineOffset: Int) -> Int {
+        let moved = count
+        if destination != base { destination.moveInitialize(from: base, count: moved) }
+        for index in 0..<moved { (destination + index).pointee.line += lineOffset }
+        count = 0
+        guard let overflow else { return moved }
+        let more = overflow.count
+        overflow.moveAll(to: destination + moved, lineOffset: lineOffset)
+        self.overflow = nil
+        return moved + more
+    }
+
+    /// Destroys the rows held (a read whose parts were not used).
+    func discard() {
+        base.deinitialize(count: count)
+        count = 0
+        overflow = nil
     }
 }
