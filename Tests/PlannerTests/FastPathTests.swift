@@ -164,7 +164,23 @@ struct FastPathTests {
                 var bytes = [UInt8](repeating: UInt8(ascii: "a"), count: 8)
                 bytes[position] = UInt8(byte)
                 let word = bytes.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }
-                #expect(SnapshotScanner.hasSpecialByte(word) == special, "byte \(byte) at \(position)")
+                #expect(
+                    (SnapshotScanner.specialBits(word, SnapshotScanner.high) != 0) == special,
+                    "byte \(byte) at \(position)")
+            }
+            // The same over 19 bytes (two words and a tail read byte by byte), with and without
+            // non-ASCII bytes counted: the first such byte is found where it is, else the end.
+            let specialInJSON = byte == 0x22 || byte == 0x5C || byte < 0x20
+            for position in 0..<19 {
+                var bytes = [UInt8](repeating: UInt8(ascii: "a"), count: 19)
+                bytes[position] = UInt8(byte)
+                bytes.withUnsafeBufferPointer { buffer in
+                    guard let base = buffer.baseAddress else { return }
+                    let any = SnapshotScanner.firstSpecialByte(base, from: 0, to: 19, nonASCII: SnapshotScanner.high)
+                    let json = SnapshotScanner.firstSpecialByte(base, from: 0, to: 19, nonASCII: 0)
+                    #expect(any == (special ? position : 19), "byte \(byte) at \(position)")
+                    #expect(json == (specialInJSON ? position : 19), "byte \(byte) at \(position)")
+                }
             }
         }
     }

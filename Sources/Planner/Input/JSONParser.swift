@@ -249,20 +249,8 @@ public struct JSONParser {
     /// character or not ASCII (the end of the bytes if none): eight bytes at a time.
     @inline(__always)
     private func plainRun(from start: Int) -> Int {
-        guard let base = bytes.baseAddress else { return start }
-        var index = start
-        while index + 8 <= bytes.count {
-            let bits = SnapshotScanner.specialBits(
-                base.loadUnaligned(fromByteOffset: index, as: UInt64.self), SnapshotScanner.high)
-            if bits != 0 { return index + bits.trailingZeroBitCount >> 3 }
-            index += 8
-        }
-        while index < bytes.count {
-            let byte = bytes[index]
-            if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 || byte >= 0x80 { break }
-            index += 1
-        }
-        return index
+        guard let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return start }
+        return SnapshotScanner.firstSpecialByte(base, from: start, to: bytes.count, nonASCII: SnapshotScanner.high)
     }
 
     /// Parses a string; the next byte must be the opening quote.

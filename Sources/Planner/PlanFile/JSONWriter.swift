@@ -190,23 +190,9 @@ struct JSONWriter: ~Copyable {
                 raw("\"\"")
                 return
             }
-            var index = 0
-            // Eight bytes at a time; only a word with a quote, a backslash, a control character or
-            // a non-ASCII byte is looked at byte by byte.
-            while index + 8 <= utf8.count {
-                let word = UnsafeRawPointer(source + index).loadUnaligned(as: UInt64.self)
-                if SnapshotScanner.hasSpecialByte(word) { break }
-                index += 8
-            }
-            var needsEscape = false
-            while index < utf8.count {
-                let byte = utf8[index]
-                if byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
-                    needsEscape = true
-                    break
-                }
-                index += 1
-            }
+            // Escaped only when it holds a quote, a backslash or a control character.
+            let needsEscape =
+                SnapshotScanner.firstSpecialByte(source, from: 0, to: utf8.count, nonASCII: 0) < utf8.count
             reserve(utf8.count + 2)
             byte(UInt8(ascii: "\""))
             if !needsEscape {

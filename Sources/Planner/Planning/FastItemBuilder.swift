@@ -336,15 +336,8 @@ struct FastItemBuilder {
     private func skipString(_ base: UnsafePointer<UInt8>, at offset: Int, count: Int) -> Int {
         var index = offset + 1
         while index < count {
-            // Plain bytes eight at a time, up to a quote, a backslash or a control character.
-            while index + 8 <= count {
-                let bits = SnapshotScanner.specialBits(UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self), 0)
-                if bits != 0 {
-                    index += bits.trailingZeroBitCount >> 3
-                    break
-                }
-                index += 8
-            }
+            // Plain bytes (any but a quote, a backslash or a control character) skipped.
+            index = SnapshotScanner.firstSpecialByte(base, from: index, to: count, nonASCII: 0)
             guard index < count else { break }
             switch base[index] {
             case UInt8(ascii: "\""): return index + 1

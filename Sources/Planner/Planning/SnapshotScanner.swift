@@ -186,21 +186,11 @@ struct SnapshotScanner {
     @inline(__always)
     mutating func scanString() -> StringSpan? {
         let start = offset + 1
-        var index = start
-        // The usual string: plain bytes, eight at a time, up to its closing quote (the first
-        // special byte of a word is found from its lowest flagged bit).
-        while index + 8 <= count {
-            let bits = Self.specialBits(UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self), Self.high)
-            if bits == 0 {
-                index += 8
-                continue
-            }
-            index += bits.trailingZeroBitCount >> 3
-            if base[index] == Self.quote {
-                offset = index + 1
-                return StringSpan(start: start, length: index - start, escaped: false, nonASCII: false)
-            }
-            break
+        // The usual string: plain bytes up to its closing quote.
+        let index = Self.firstSpecialByte(base, from: start, to: count, nonASCII: Self.high)
+        if index < count, base[index] == Self.quote {
+            offset = index + 1
+            return StringSpan(start: start, length: index - start, escaped: false, nonASCII: false)
         }
         return scanString(from: start, at: index)
     }
@@ -214,14 +204,7 @@ struct SnapshotScanner {
         // Once a byte outside ASCII was seen the others no longer stop the word-wise search.
         var ascii: UInt64 = Self.high
         while true {
-            while index + 8 <= count {
-                let bits = Self.specialBits(UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self), ascii)
-                if bits != 0 {
-                    index += bits.trailingZeroBitCount >> 3
-                    break
-                }
-                index += 8
-            }
+            index = Self.firstSpecialByte(base, from: index, to: count, nonASCII: ascii)
             guard index < count else { return nil }
             let byte = base[index]
             if byte == Self.quote {
@@ -263,10 +246,24 @@ struct SnapshotScanner {
     private static let ones: UInt64 = 0x0101_0101_0101_0101
     static let high: UInt64 = 0x8080_8080_8080_8080
 
-    /// Whether any byte of `word` is a quote, a backslash, a control character or not ASCII.
+    /// The offset of the first byte in `start..<end` that is a quote, a backslash or a control
+    /// character, or not ASCII where `nonASCII` has its high bits (``high``): eight bytes at a
+    /// time (a word's first such byte found from its lowest flagged bit), the last few one by
+    /// one. `end` when there is none.
     @inline(__always)
-    static func hasSpecialByte(_ word: UInt64) -> Bool {
-        specialBits(word, high) != 0
+    static func firstSpecialByte(_ base: UnsafePointer<UInt8>, from start: Int, to end: Int, nonASCII: UInt64) -> Int {
+        var index = start
+        while index + 8 <= end {
+            let bits = specialBits(UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self), nonASCII)
+            if bits != 0 { return index + bits.trailingZeroBitCount >> 3 }
+            index += 8
+        }
+        while index < end {
+            let byte = base[index]
+            if byte == quote || byte == backslash || byte < 0x20 || (byte >= 0x80 && nonASCII != 0) { return index }
+            index += 1
+        }
+        return end
     }
 
     /// The high bit of each byte of `word` (little-endian) that is a quote, a backslash or a
