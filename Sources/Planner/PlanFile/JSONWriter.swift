@@ -294,10 +294,11 @@ struct JSONWriter: ~Copyable {
         object(members, redacting: true)
     }
 
-    /// A change's configData patch as ``redactedValue(_:)`` writes it (`null` for no patch).
+    /// A change's configData patch as ``redactedValue(_:)`` writes it. There must be one (`null`
+    /// is a patch that clears configData: no patch is written by leaving the member out).
     mutating func redactedPatch(_ patch: ConfigChange.Patch) {
         switch patch {
-        case .none: raw("null")
+        case .none: preconditionFailure("no configData patch to write")
         case .member(let key, let value):
             // The object of one member, as `object(_:redacting:)` writes it.
             byte(UInt8(ascii: "{"))
