@@ -389,15 +389,9 @@ public enum ChangeListReader {
     /// bytes read so far, plus a little), so a million rows are not copied at each doubling and
     /// the list does not keep up to twice the room it needs.
     private static func reserveRows(_ rows: inout [ChangeRow], read: Int, of total: Int) {
-        guard let expected = expectedRows(rows.count, read: read, of: total) else { return }
-        rows.reserveCapacity(expected)
-    }
-
-    /// The rows `total` bytes probably hold, `count` having been read from the first `read`
-    /// (plus a little); `nil` before anything was read.
-    private static func expectedRows(_ count: Int, read: Int, of total: Int) -> Int? {
-        guard read > 0, count > 0 else { return nil }
-        return Int(Double(count) * Double(total) / Double(read) * 1.02) + 64
+        guard read > 0, !rows.isEmpty else { return }
+        let expected = Double(rows.count) * Double(total) / Double(read)
+        rows.reserveCapacity(Int(expected * 1.02) + 64)
     }
 
     // MARK: JSON

@@ -1,6 +1,6 @@
-/// Rows kept apart from the list they go into, so that they can be moved (not copied) into it:
-/// copying half a million rows retained every string and dictionary they hold, each touched for
-/// the first time on this core (0.16–0.20 s for a million-row list).
+/// Rows kept apart from the list they go into (the rows a part of a change-list read has beyond
+/// its region's room: ``RegionRows``), so that they can be moved, not copied, into it: a copy
+/// retains every string and dictionary a row holds, and releases them again with the original.
 final class RowStore: @unchecked Sendable {
     private var base: UnsafeMutablePointer<ChangeRow>
     private var capacity: Int
@@ -18,7 +18,7 @@ final class RowStore: @unchecked Sendable {
     }
 
     /// Makes room for `total` rows in all.
-    func reserve(_ total: Int) {
+    private func reserve(_ total: Int) {
         guard total > capacity else { return }
         let moved = UnsafeMutablePointer<ChangeRow>.allocate(capacity: total)
         moved.moveInitialize(from: base, count: count)

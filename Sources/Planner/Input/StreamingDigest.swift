@@ -14,14 +14,13 @@ struct StreamingDigest {
         self.file = file
     }
 
-    /// Hashes the bytes up to `offset` (not hashed yet) and, with `releasing`, releases what is
-    /// behind it (not while another reader still parses those bytes).
-    mutating func advance(to offset: Int, releasing: Bool = true) {
+    /// Hashes the bytes up to `offset` (not hashed yet) and releases what is behind it.
+    mutating func advance(to offset: Int) {
         let end = min(offset, file.bytes.count)
         guard end > hashed else { return }
         hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: file.bytes[hashed..<end]))
         hashed = end
-        if releasing { file.release(upTo: end) }
+        file.release(upTo: end)
     }
 
     /// Lower-case hex SHA-256 of the whole file (the rest is hashed now).

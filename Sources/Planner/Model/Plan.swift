@@ -107,9 +107,9 @@ public struct PlanItem: Sendable, Hashable {
     }
 }
 
-// The initializers are declared in an extension, so that the type keeps its memberwise
-// initializer: the planner's fast path builds each item with it, where the item is returned (built
-// with these, a million items were each copied once more, every reference retained and released).
+// The initializer is declared in an extension, so that the type keeps its memberwise initializer:
+// items are built with it where they are returned (built with a declared one that set each
+// member, a million items were each copied once more, every reference retained and released).
 extension PlanItem {
     public init(
         id: String, name: String?, entityType: String, destination: String, versionRead: Int64,
@@ -118,28 +118,8 @@ extension PlanItem {
     ) {
         self.init(
             id: id, name: name, entityType: entityType, destination: destination, versionRead: versionRead,
-            expectedVersion: expectedVersion, diff: diff, enable: enable, enabledRead: enabledRead, wave: wave,
-            lines: InputLines(inputLines), status: status, change: change)
-    }
-
-    init(
-        id: String, name: String?, entityType: String, destination: String, versionRead: Int64,
-        expectedVersion: Int64?, diff: [FieldChange], enable: Bool, enabledRead: Bool? = nil, wave: Int,
-        lines: InputLines, status: PlanItemStatus, change: ConfigChange
-    ) {
-        self.id = id
-        self.name = name
-        self.entityType = entityType
-        self.destination = destination
-        self.versionRead = versionRead
-        self.expectedVersion = expectedVersion
-        self.diff = diff
-        self.enable = enable
-        self.enabledRead = enable ? enabledRead : nil
-        self.wave = wave
-        self.lines = lines
-        self.status = status
-        self.change = change
+            diff: diff, wave: wave, lines: InputLines(inputLines), change: change, expectedVersion: expectedVersion,
+            enable: enable, enabledRead: enable ? enabledRead : nil, status: status)
     }
 }
 

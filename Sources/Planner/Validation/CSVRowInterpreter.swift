@@ -13,11 +13,10 @@ struct CSVRowInterpreter {
         case id, field(ConfigField), match(ConfigField), configData, configDataKey, enabled, expectedVersion, wave
     }
 
-    /// One interpreted `configData.<key>` cell: its value, column and interner slot (`nil`: not shared).
+    /// One interpreted `configData.<key>` cell: its value and column.
     private struct LeafCell {
         var value: JSONValue
         var index: Int
-        var slot: Int?
     }
 
     /// One interpreted field cell.
@@ -161,14 +160,14 @@ struct CSVRowInterpreter {
             case .configDataKey:
                 let cell: LeafCell
                 if isNull {
-                    cell = LeafCell(value: .null, index: index, slot: Self.nullSlot)
+                    cell = LeafCell(value: .null, index: index)
                 } else if Validator.mayBeJSON(bytes) {
                     let value = Validator.cellValue(String(decoding: bytes, as: UTF8.self))
                     if case .object(let members) = value, !members.isEmpty { return nil }
-                    cell = LeafCell(value: value, index: index, slot: nil)
+                    cell = LeafCell(value: value, index: index)
                 } else {
                     let text = interners[index].intern(bytes)
-                    cell = LeafCell(value: .string(text.text), index: index, slot: text.slot)
+                    cell = LeafCell(value: .string(text.text), index: index)
                 }
                 if firstLeaf == nil { firstLeaf = cell } else { moreLeaves.append(cell) }
             case .enabled:
