@@ -58,6 +58,7 @@ let package = Package(
         .testTarget(
             name: "PlannerTests",
             dependencies: ["Planner", "TestSupport", .product(name: "Crypto", package: "swift-crypto")],
+            exclude: ["Golden"],
             swiftSettings: strict
         ),
         .testTarget(name: "BulkUpdateTests", dependencies: ["BulkUpdate", "TestSupport"], swiftSettings: strict),

@@ -1,197 +1,146 @@
+import BulkUpdate
 import Foundation
 import Planner
 
-/// The planner benchmark: plan a generated 1,000,000-row change list against a 1,000,000-config
-/// snapshot, and measure CSV parsing next to `wc -l` on the same file.
+/// The planner benchmark: plan a generated change list of N rows (default 100,000) against an org
+/// of N configs, through the two ways a plan gets its configs:
 ///
-/// `swift run -c release Benchmarks planner [--rows N] [--keep DIR] [--alone] [--snapshot-only]`
-/// (`--snapshot-only`: only snapshot reads and id lookups, each timed on its own).
+/// - `snapshot`: `bulk-update plan --snapshot FILE` (the change list and the saved state read from
+///   files, then ``PlanBuilder/build(changes:snapshot:options:org:baseURL:)``);
+/// - `pages`: `apply` and online `plan` (the configs decoded from the list sweep's pages by the
+///   client's own decoder, then the same build).
+///
+/// Each run is a child process of its own (so its peak RSS is its own), the two paths in turn;
+/// the medians and the spread are printed at the end.
+///
+/// `swift run -c release Benchmarks planner [--rows N] [--runs N] [--path snapshot|pages|both] [--keep DIR]`
 enum PlannerBenchmark {
     static func run(_ arguments: [String]) async throws {
-        var rows = 1_000_000
+        var rows = 100_000
+        var runs = 5
+        var paths = ["snapshot", "pages"]
         var keep: String?
-        var alone = false
-        var snapshotOnly = false
+        var child: String?
         var index = 0
         while index < arguments.count {
+            let value = index + 1 < arguments.count ? arguments[index + 1] : ""
             switch arguments[index] {
-            case "--rows":
-                index += 1
-                rows = Int(arguments[index]) ?? rows
-            case "--keep":
-                index += 1
-                keep = arguments[index]
-            case "--alone":
-                alone = true
-            case "--snapshot-only":
-                snapshotOnly = true
+            case "--rows": rows = Int(value) ?? rows
+            case "--runs": runs = Int(value) ?? runs
+            case "--path": paths = value == "both" ? paths : [value]
+            case "--keep": keep = value
+            case "--child": child = value
             default:
-                say("usage: Benchmarks planner [--rows N] [--keep DIR] [--alone] [--snapshot-only]")
+                say("usage: Benchmarks planner [--rows N] [--runs N] [--path snapshot|pages|both] [--keep DIR]")
                 exit(64)
             }
-            index += 1
+            index += 2
         }
         let directory =
             keep.map { URL(fileURLWithPath: $0) }
             ?? FileManager.default.temporaryDirectory.appendingPathComponent("planner-bench-\(UUID().uuidString)")
+        let inputs = Inputs(directory: directory)
+        if let child { return try measure(path: child, inputs: inputs) }
+
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { if keep == nil { try? FileManager.default.removeItem(at: directory) } }
-        let csv = directory.appendingPathComponent("changes.csv")
-        let state = directory.appendingPathComponent("state.json")
-
         say(
             "planner benchmark: \(rows) rows against \(rows) configs (\(ProcessInfo.processInfo.activeProcessorCount) cores)"
         )
-        var clock = Stopwatch()
-        if !FileManager.default.fileExists(atPath: csv.path) || !FileManager.default.fileExists(atPath: state.path) {
-            try generate(rows: rows, csv: csv, state: state)
-            say(String(format: "  generated inputs        %7.2f s  (not counted)", clock.lap()))
+        if !inputs.exist(rows: rows) {
+            var clock = Stopwatch()
+            try generate(rows: rows, csv: inputs.csv, state: inputs.state, pages: inputs.pages)
+            try Data(String(rows).utf8).write(to: inputs.rowsFile)
+            say(String(format: "  generated inputs  %.2f s (not counted)", clock.lap()))
         }
-        let csvBytes = (try FileManager.default.attributesOfItem(atPath: csv.path)[.size] as? Int) ?? 0
-        let stateBytes = (try FileManager.default.attributesOfItem(atPath: state.path)[.size] as? Int) ?? 0
-        say("  changes.csv \(csvBytes / 1_000_000) MB, state.json \(stateBytes / 1_000_000) MB")
-        if snapshotOnly {
-            try snapshotIndexing(state: state)
-            return
-        }
-
-        _ = clock.lap()
-        let wc = Process()
-        wc.executableURL = URL(fileURLWithPath: "/usr/bin/wc")
-        wc.arguments = ["-l", csv.path]
-        wc.standardOutput = FileHandle.nullDevice
-        try wc.run()
-        wc.waitUntilExit()
-        let wcTime = clock.lap()
-        say("  load average \((try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.prefix(14) ?? "?")")
         say(
-            String(format: "  wc -l changes.csv       %7.3f s  (%6.0f MB/s)", wcTime, Double(csvBytes) / wcTime / 1e6))
-
-        var records = 0
-        _ = clock.lap()
-        let mapped = try MappedFile(url: csv)
-        var reader = CSVReader(bytes: mapped.bytes)
-        while let record = try reader.next() { records += record.fields.count > 0 ? 1 : 0 }
-        let parseTime = clock.lap()
-        let parseCPU = clock.lapCPU
-        say(
-            String(
-                format: "  CSV parse (fields only)  %7.3f s  (CPU %.3f s, %6.0f MB/s, %.0f rows/s)", parseTime,
-                parseCPU,
-                Double(csvBytes) / parseTime / 1e6, Double(records) / parseTime))
-
-        if alone {
-            // Each input on its own, for CPU figures free of the other's contention.
-            _ = clock.lap()
-            let list = try ChangeListReader.read(url: csv)
-            say(String(format: "  alone: read + validate CSV %7.3f s  (CPU %.3f s)", clock.lap(), clock.lapCPU))
-            let snapshot = try Snapshot.read(url: state)
-            say(String(format: "  alone: read snapshot       %7.3f s  (CPU %.3f s)", clock.lap(), clock.lapCPU))
-            _ = PlanBuilder.build(changes: list, snapshot: snapshot)
-            say(String(format: "  alone: build               %7.3f s  (CPU %.3f s)", clock.lap(), clock.lapCPU))
-        }
-        let total = Stopwatch()
-        let windowStart = monotonicSeconds()
-        var faults = Stopwatch.minorFaults()
-        func faultLap() -> Int {
-            let now = Stopwatch.minorFaults()
-            defer { faults = now }
-            return now - faults
-        }
-        _ = clock.lap()
-        // Both inputs are read concurrently, one core each (a caller with both files can do the same).
-        // (As `bulk-update plan` does: the snapshot on a thread of its own.)
-        let readSnapshot = DedicatedThread { Result { try Self.timed { try Snapshot.read(url: state) } } }
-        let (list, readTime) = try Self.timed { try ChangeListReader.read(url: csv) }
-        let (snapshot, snapshotTime) = try readSnapshot.wait().get()
-        say(
-            String(
-                format: "  read + validate CSV     %7.3f s  (%.0f rows/s)", readTime, Double(list.rows.count) / readTime
-            ))
-        say(
-            String(
-                format: "  read snapshot           %7.3f s  (%.0f configs/s, %6.0f MB/s)", snapshotTime,
-                Double(snapshot.count) / snapshotTime, Double(stateBytes) / snapshotTime / 1e6))
-        let bothTime = clock.lap()
-        say(
-            String(format: "  both, concurrently      %7.3f s  (CPU %.3f s)", bothTime, clock.lapCPU)
-                + "  faults \(faultLap())  RSS \(memory("VmRSS")) (anon \(memory("RssAnon")), file \(memory("RssFile")))"
+            "  changes.csv \(megabytes(inputs.csv)), state.json \(megabytes(inputs.state)), pages \(megabytes(inputs.pages))"
         )
-        let result = PlanBuilder.build(changes: list, snapshot: snapshot)
-        let buildTime = clock.lap()
-        say(
-            String(format: "  resolve + merge + diff  %7.3f s  (CPU %.3f s)", buildTime, clock.lapCPU)
-                + "  faults \(faultLap())  RSS \(memory("VmRSS")) (anon \(memory("RssAnon")), file \(memory("RssFile")))"
-        )
-        let wall = total.elapsed
-        let cpu = total.elapsedCPU
-        let summary = PlanRenderer.Summary(result.plan)
-        say(
-            String(
-                format:
-                    "  plan total              %7.3f s  (CPU %.3f s; %.0f rows/s): %d items "
-                    + "(%d update, %d enable-only, %d unchanged)",
-                wall, cpu, Double(list.rows.count) / wall, result.plan.items.count, summary.update, summary.enableOnly,
-                summary.unchanged))
-        if ProcessInfo.processInfo.environment["BENCH_PERF_WINDOW"] != nil {
-            // For `perf record -k CLOCK_MONOTONIC` and `perf report --time START,END`: the timed part.
-            say(String(format: "  perf window %.6f,%.6f", windowStart, monotonicSeconds()))
+        var results: [String: [(seconds: Double, peakMB: Double)]] = [:]
+        for round in 1...runs {
+            for path in paths {
+                let (line, result) = try runChild(path: path, directory: directory)
+                say("  run \(round) \(path): \(line)")
+                results[path, default: []].append(result)
+            }
         }
-        if ProcessInfo.processInfo.environment["BENCH_PLAN_ONLY"] != nil {
-            say("  peak RSS                \(peakRSS())")
-            // Without freeing a million items (as `bulk-update plan` ends), which nothing measures.
-            exit(0)
-        }
-        _ = clock.lap()
-        let again = PlanEncoding.fingerprint(of: result.plan.items)
-        say(
-            String(
-                format: "  (of which encode + hash %7.3f s  (CPU %.3f s), measured again)", clock.lap(), clock.lapCPU)
-                + (again == result.plan.fingerprint ? "" : "  FINGERPRINT MISMATCH"))
-        try PlanFile.write(result.plan, to: directory.appendingPathComponent("plan.json"))
-        let writeTime = clock.lap()
-        say(String(format: "  write plan file         %7.3f s  (CPU %.3f s)", writeTime, clock.lapCPU))
-        if ProcessInfo.processInfo.environment["BENCH_READ_PLAN"] != nil {
-            _ = clock.lap()
-            let read = try PlanFile.read(from: directory.appendingPathComponent("plan.json"))
+        for path in paths {
+            let times = (results[path] ?? []).map(\.seconds).sorted()
+            let peaks = (results[path] ?? []).map(\.peakMB).sorted()
+            guard let low = times.first, let high = times.last, let peak = peaks.last else { continue }
             say(
-                String(format: "  read plan file back     %7.3f s  (CPU %.3f s)", clock.lap(), clock.lapCPU)
-                    + " \(read.items.count) items")
-        }
-        say("  peak RSS                \(peakRSS())")
-        if result.hasErrors || result.plan.items.count != rows {
-            say("  UNEXPECTED: \(result.diagnostics.prefix(3))")
+                String(
+                    format: "  %-8@ median %.3f s (%.3f–%.3f s over %d runs), peak RSS median %.0f MB, max %.0f MB",
+                    path, times[times.count / 2], low, high, times.count, peaks[peaks.count / 2], peak))
         }
     }
 
-    /// `--snapshot-only`: reads (indexes) the snapshot three times, then looks every config's id up
-    /// three times (on every core, as planning does), each timed on its own.
-    static func snapshotIndexing(state: URL) throws {
-        say("  load average \((try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.prefix(14) ?? "?")")
+    /// Where the generated inputs are.
+    struct Inputs {
+        let directory: URL
+        var csv: URL { directory.appendingPathComponent("changes.csv") }
+        var state: URL { directory.appendingPathComponent("state.json") }
+        var pages: URL { directory.appendingPathComponent("pages.jsonl") }
+        var rowsFile: URL { directory.appendingPathComponent("rows") }
+
+        /// Whether inputs of `rows` rows are there already (`--keep` of an earlier run).
+        func exist(rows: Int) -> Bool {
+            (try? String(contentsOf: rowsFile, encoding: .utf8)) == String(rows)
+        }
+    }
+
+    /// Runs one measurement in a child process; its summary line and figures.
+    static func runChild(path: String, directory: URL) throws -> (String, (seconds: Double, peakMB: Double)) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
+        process.arguments = ["planner", "--child", path, "--keep", directory.path]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        let line = output.split(separator: "\n").last.map(String.init) ?? ""
+        // "total 1.234 s ... peak 456 MB"
+        let words = line.split(separator: " ")
+        let seconds = words.firstIndex(of: "total").flatMap { Double(words[$0 + 1]) } ?? .nan
+        let peak = words.firstIndex(of: "peak").flatMap { Double(words[$0 + 1]) } ?? .nan
+        return (line, (seconds, peak))
+    }
+
+    /// One measurement (the child): read the change list and the configs, build the plan.
+    static func measure(path: String, inputs: Inputs) throws {
+        // The pages are in memory before the clock starts, as the client holds a response body.
+        let bodies =
+            path == "pages"
+            ? try String(contentsOf: inputs.pages, encoding: .utf8).split(separator: "\n").map { Data($0.utf8) } : []
         var clock = Stopwatch()
-        var snapshot: Snapshot?
-        for _ in 0..<3 {
-            snapshot = nil
-            _ = clock.lap()
-            let read = try Snapshot.read(url: state)
-            say(
-                String(format: "  read snapshot           %7.3f s  (CPU %.3f s)", clock.lap(), clock.lapCPU)
-                    + "  RSS \(memory("VmRSS"))")
-            snapshot = read
+        let total = Stopwatch()
+        let changes = try ChangeListReader.read(url: inputs.csv)
+        let readChanges = clock.lap()
+        let snapshot: Snapshot
+        if path == "pages" {
+            var configs: [IntegrationConfig] = []
+            for body in bodies { configs += try M3terClient.configPage(from: body).configs }
+            snapshot = Snapshot(configs: configs)
+        } else {
+            snapshot = try Snapshot.read(url: inputs.state)
         }
-        guard let snapshot else { return }
-        let ids = (0..<snapshot.count).map(snapshot.id(at:))
-        for _ in 0..<3 {
-            _ = clock.lap()
-            let found = snapshot.indices(ofIDs: ids)
-            let wall = clock.lap()
-            let cpu = clock.lapCPU
-            let wrong = found.indices.filter { found[$0] != $0 }.count
-            say(
-                String(format: "  look up %d ids       %7.3f s  (CPU %.3f s)", ids.count, wall, cpu)
-                    + "  RSS \(memory("VmRSS"))" + (wrong == 0 ? "" : "  \(wrong) WRONG"))
-        }
-        say("  peak RSS                \(peakRSS())")
+        let readConfigs = clock.lap()
+        let result = PlanBuilder.build(changes: changes, snapshot: snapshot)
+        let build = clock.lap()
+        let summary = PlanRenderer.Summary(result.plan)
+        let problems = result.hasErrors || result.plan.items.count != changes.rows.count ? " UNEXPECTED" : ""
+        say(
+            String(
+                format: "read changes %.3f s, read configs %.3f s, build %.3f s: total %.3f s (CPU %.3f s), "
+                    + "%d items (%d update, %d enable-only, %d unchanged), peak %@%@",
+                readChanges, readConfigs, build, total.elapsed, total.elapsedCPU, result.plan.items.count,
+                summary.update, summary.enableOnly, summary.unchanged, peakRSS(), problems))
+    }
+
+    static func megabytes(_ url: URL) -> String {
+        let bytes = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? 0
+        return "\(bytes / 1_000_000) MB"
     }
 
     /// Prints a line at once (stdout is block-buffered when piped).
@@ -209,19 +158,6 @@ enum PlannerBenchmark {
         else { return "unknown" }
         let kilobytes = Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
         return String(format: "%.0f MB", Double(kilobytes) / 1024)
-    }
-
-    /// `CLOCK_MONOTONIC` in seconds (perf's clock with `-k CLOCK_MONOTONIC`).
-    static func monotonicSeconds() -> Double {
-        var now = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &now)
-        return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
-    }
-
-    static func timed<T>(_ body: () throws -> T) rethrows -> (T, Double) {
-        var watch = Stopwatch()
-        let value = try body()
-        return (value, watch.lap())
     }
 
     /// Wall time, and CPU time (user + system, all threads) as the contention-free measure.
@@ -247,13 +183,6 @@ enum PlannerBenchmark {
             return Double(now - last) / 1e9
         }
 
-        /// Page faults (minor: memory first touched, or file pages mapped) so far.
-        static func minorFaults() -> Int {
-            var usage = rusage()
-            getrusage(RUSAGE_SELF.rawValue, &usage)
-            return usage.ru_minflt
-        }
-
         static func cpuSeconds() -> Double {
             var usage = rusage()
             getrusage(RUSAGE_SELF.rawValue, &usage)
@@ -274,27 +203,38 @@ enum PlannerBenchmark {
         return "0000000\(space)-0000-4000-8000-" + String(tail.reversed())
     }
 
-    static func generate(rows: Int, csv: URL, state: URL) throws {
+    /// Writes the inputs: a change list, a snapshot of the org, and the same configs as the list
+    /// sweep's pages (one response body per line, 200 configs each, newest first as the API lists).
+    static func generate(rows: Int, csv: URL, state: URL, pages: URL) throws {
         _ = FileManager.default.createFile(atPath: csv.path, contents: nil)
         _ = FileManager.default.createFile(atPath: state.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: pages.path, contents: nil)
         let csvHandle = try FileHandle(forWritingTo: csv)
         let stateHandle = try FileHandle(forWritingTo: state)
+        let pagesHandle = try FileHandle(forWritingTo: pages)
+        var page: [String] = []
         var csvOut = "id,integrationCredentialsId,configData.url,configData.apiToken,enabled,wave\r\n"
         var stateOut = "{\"data\":[\n"
         for number in 0..<rows {
             let id = uuid(number, space: 0)
             let credentials = uuid(number % 50, space: 3)
-            stateOut += number == 0 ? "" : ",\n"
-            stateOut += "{\"id\":\"\(id)\",\"version\":\(number % 7 + 1),\"entityType\":\"Bill\","
-            stateOut += "\"entityId\":\"\(uuid(number, space: 1))\",\"destination\":\"Webhook\","
-            stateOut += "\"destinationId\":\"\(uuid(number % 100, space: 2))\","
-            stateOut +=
+            var config = "{\"id\":\"\(id)\",\"version\":\(number % 7 + 1),\"entityType\":\"Bill\","
+            config += "\"entityId\":\"\(uuid(number, space: 1))\",\"destination\":\"Webhook\","
+            config += "\"destinationId\":\"\(uuid(number % 100, space: 2))\","
+            config +=
                 "\"configData\":{\"url\":\"https://hooks.example.com/\(number)\",\"apiToken\":\"tok-\(number)\","
-            stateOut += "\"retries\":3,\"headers\":{\"X-Team\":\"billing\"}},\"authorized\":true,"
-            stateOut += "\"enabled\":\(number % 10 == 0 ? "false" : "true"),\"triggerType\":\"EVENT\","
-            stateOut += "\"integrationCredentialsId\":\"\(credentials)\",\"name\":\"Integration \(number)\","
-            stateOut += "\"dtCreated\":\"2025-01-01T00:00:00Z\",\"dtLastModified\":\"2025-06-01T12:00:00Z\","
-            stateOut += "\"createdBy\":\"svc-setup\",\"lastModifiedBy\":\"svc-setup\"}"
+            config += "\"retries\":3,\"headers\":{\"X-Team\":\"billing\"}},\"authorized\":true,"
+            config += "\"enabled\":\(number % 10 == 0 ? "false" : "true"),\"triggerType\":\"EVENT\","
+            config += "\"integrationCredentialsId\":\"\(credentials)\",\"name\":\"Integration \(number)\","
+            config += "\"dtCreated\":\"2025-01-01T00:00:00Z\",\"dtLastModified\":\"2025-06-01T12:00:00Z\","
+            config += "\"createdBy\":\"svc-setup\",\"lastModifiedBy\":\"svc-setup\"}"
+            stateOut += (number == 0 ? "" : ",\n") + config
+            page.append(config)
+            if page.count == 200 || number == rows - 1 {
+                let token = number == rows - 1 ? "" : ",\"nextToken\":\"page-\(number)\""
+                pagesHandle.write(Data(("{\"data\":[" + page.joined(separator: ",") + "]" + token + "}\n").utf8))
+                page.removeAll(keepingCapacity: true)
+            }
             // Most rows rotate credentials and move the webhook; some only re-enable; some are no-ops.
             switch number % 10 {
             case 0: csvOut += "\(id),,,,true,0\r\n"
@@ -316,5 +256,6 @@ enum PlannerBenchmark {
         csvHandle.write(Data(csvOut.utf8))
         try stateHandle.close()
         try csvHandle.close()
+        try pagesHandle.close()
     }
 }

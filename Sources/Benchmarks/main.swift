@@ -14,5 +14,4 @@ guard let name = arguments.first, let suite = suites[name] else {
     print("usage: Benchmarks <\(suites.keys.sorted().joined(separator: "|"))> [options]")
     exit(64)
 }
-AllocatorTuning.apply()
 try await suite(Array(arguments.dropFirst()))

@@ -1,6 +1,5 @@
 import ArgumentParser
 import BulkUpdate
-import Planner
 
 @main
 struct BulkUpdateCommand: AsyncParsableCommand {
@@ -13,11 +12,4 @@ struct BulkUpdateCommand: AsyncParsableCommand {
             SandboxCommand.self, DemoCommand.self,
         ]
     )
-
-    /// Tunes the allocator for large inputs, then parses and runs the command (argument
-    /// parser's own `main`).
-    static func main() async {
-        AllocatorTuning.apply()
-        await main(nil)
-    }
 }

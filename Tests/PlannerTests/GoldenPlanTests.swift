@@ -1,7 +1,7 @@
 import Foundation
 import Planner
-import Testing
 import TestSupport
+import Testing
 
 /// The plans of the sample change lists against the sample org, rendered as text, Markdown and
 /// JSON (the plan file), compared with golden files in `Golden/` (`UPDATE_GOLDEN=1` rewrites them).

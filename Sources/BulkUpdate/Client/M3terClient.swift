@@ -80,9 +80,9 @@ public actor M3terClient: ConfigAPI {
             if let nextToken { query.append(("nextToken", nextToken)) }
             let url = Self.url(settings.configsURL, query: query)
             let response = try await perform(HTTPRequest(method: .get, url: url, headers: jsonHeaders), kind: .read)
-            let page = try decode(ConfigPage.self, from: response, what: "the config list")
-            configs.append(contentsOf: page.data ?? [])
-            nextToken = page.nextToken.flatMap { $0.isEmpty ? nil : $0 }
+            let page = try Self.configPage(from: response.body)
+            configs.append(contentsOf: page.configs)
+            nextToken = page.nextToken
             if let token = nextToken, !seenTokens.insert(token).inserted {
                 throw .decoding(message: "the config list repeats a nextToken; stopping the sweep")
             }
@@ -306,9 +306,21 @@ public actor M3terClient: ConfigAPI {
         return URL(string: base.absoluteString + (text.isEmpty ? "" : "?" + text)) ?? base
     }
 
+    /// The configs of one page of the list sweep, and the token of the next page (`nil`: the last).
+    package static func configPage(from body: Data) throws(APIError) -> (
+        configs: [IntegrationConfig], nextToken: String?
+    ) {
+        let page = try decode(ConfigPage.self, from: body, what: "the config list")
+        return (page.data ?? [], page.nextToken.flatMap { $0.isEmpty ? nil : $0 })
+    }
+
     private func decode<T: Decodable>(_ type: T.Type, from response: HTTPResponse, what: String) throws(APIError) -> T {
+        try Self.decode(type, from: response.body, what: what)
+    }
+
+    private static func decode<T: Decodable>(_ type: T.Type, from body: Data, what: String) throws(APIError) -> T {
         do {
-            return try JSONDecoder().decode(type, from: response.body)
+            return try JSONDecoder().decode(type, from: body)
         } catch let error as DecodingError {
             throw .decoding(message: "\(what): \(Self.summary(of: error))")
         } catch {

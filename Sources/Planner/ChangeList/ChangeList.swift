@@ -11,8 +11,6 @@ public struct ChangeList: Sendable {
     public var recordCount: Int
     /// Every problem found while reading and validating, in input order.
     public var diagnostics: [Diagnostic]
-    /// The number of parts the file was read in (1: from start to end on one lane).
-    var partsRead = 1
 
     public init(
         file: String, format: ChangeListFormat, digest: String, rows: [ChangeRow], recordCount: Int,

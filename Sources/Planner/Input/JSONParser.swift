@@ -1,5 +1,3 @@
-import Foundation
-
 /// A JSON syntax error with the line (and column, counted in bytes) where it was found.
 public struct JSONSyntaxError: Error, Sendable, Equatable, CustomStringConvertible {
     public var message: String
@@ -15,42 +13,39 @@ public struct JSONSyntaxError: Error, Sendable, Equatable, CustomStringConvertib
     public var description: String { "malformed JSON at line \(line), column \(column): \(message)" }
 }
 
-/// A byte-level JSON parser (RFC 8259) straight into ``JSONValue``.
+/// A JSON parser (RFC 8259) over UTF-8 bytes straight into ``JSONValue``, tracking lines.
 ///
-/// It reads from raw bytes without decoding the input as a `String` first, which makes it several
-/// times faster than `JSONDecoder` on large snapshots; integers that fit `Int64` stay integers.
-/// It also exposes the small primitives (skip whitespace, peek, expect) that streaming readers of
-/// arrays and objects need, and tracks the current line for error messages.
+/// Unlike `JSONDecoder` it keeps integers that fit `Int64` as integers and reports where the text
+/// went wrong (line and column), and its small primitives (peek, expect, consume) let a reader walk
+/// a large array element by element, knowing the line each one starts on.
 public struct JSONParser {
-    private let bytes: UnsafeRawBufferPointer
+    private let bytes: [UInt8]
     /// The offset of the next byte to read.
     public private(set) var offset: Int
     /// The 1-based line of ``offset``.
-    public private(set) var line = 1
+    public private(set) var line: Int
     private var lineStart = 0
-    private var scratch: [UInt8] = []
 
-    /// A parser over `bytes`, starting at `offset`.
-    public init(bytes: UnsafeRawBufferPointer, offset: Int = 0) {
+    /// A parser over `bytes` from `offset`, which is on line `line`.
+    public init(bytes: [UInt8], offset: Int = 0, line: Int = 1) {
         self.bytes = bytes
         self.offset = offset
+        self.line = line
+        lineStart = offset
     }
 
-    /// Moves to where `other` stands, `other` having started at this parser's offset over the
-    /// same bytes (line 1 there is this parser's current line).
-    mutating func `continue`(with other: JSONParser) {
-        offset = other.offset
-        if other.line > 1 {
-            line += other.line - 1
-            lineStart = other.lineStart
-        }
+    /// Parses one complete JSON text: a value surrounded by optional whitespace and nothing else.
+    public static func parse(_ bytes: [UInt8]) throws(JSONSyntaxError) -> JSONValue {
+        var parser = JSONParser(bytes: bytes)
+        let value = try parser.parseValue()
+        if parser.peek() != nil { throw parser.error("unexpected text after the JSON value") }
+        return value
     }
 
-    /// The next byte as it is (no whitespace skipped), `nil` at the end.
-    var next: UInt8? { offset < bytes.count ? bytes[offset] : nil }
-
-    /// Whether every byte has been read.
-    public var isAtEnd: Bool { offset >= bytes.count }
+    /// Parses one complete JSON text from a string.
+    public static func parse(_ text: String) throws(JSONSyntaxError) -> JSONValue {
+        try parse(Array(text.utf8))
+    }
 
     /// The next non-whitespace byte, without consuming it (`nil` at the end).
     public mutating func peek() -> UInt8? {
@@ -71,8 +66,12 @@ public struct JSONParser {
         return true
     }
 
-    /// Skips spaces, tabs, carriage returns and newlines (counting lines).
-    public mutating func skipWhitespace() {
+    /// An error at the current position.
+    public func error(_ message: String) -> JSONSyntaxError {
+        JSONSyntaxError(message: message, line: line, column: offset - lineStart + 1)
+    }
+
+    private mutating func skipWhitespace() {
         while offset < bytes.count {
             switch bytes[offset] {
             case 0x20, 0x09, 0x0D: offset += 1
@@ -83,41 +82,6 @@ public struct JSONParser {
             default: return
             }
         }
-    }
-
-    /// Skips past the next line break (error recovery in JSON Lines).
-    public mutating func skipLine() {
-        while offset < bytes.count {
-            let byte = bytes[offset]
-            offset += 1
-            if byte == 0x0A {
-                line += 1
-                lineStart = offset
-                return
-            }
-        }
-    }
-
-    /// An error at the current position.
-    public func error(_ message: String) -> JSONSyntaxError {
-        JSONSyntaxError(message: message, line: line, column: offset - lineStart + 1)
-    }
-
-    /// Parses one complete JSON text: a value surrounded by optional whitespace and nothing else.
-    public static func parse(_ bytes: UnsafeRawBufferPointer) throws(JSONSyntaxError) -> JSONValue {
-        var parser = JSONParser(bytes: bytes)
-        let value = try parser.parseValue()
-        if parser.peek() != nil { throw parser.error("unexpected text after the JSON value") }
-        return value
-    }
-
-    /// Parses one complete JSON text from a string.
-    public static func parse(_ text: String) throws(JSONSyntaxError) -> JSONValue {
-        var text = text
-        let result = text.withUTF8 { buffer in
-            Result { () throws(JSONSyntaxError) in try parse(UnsafeRawBufferPointer(buffer)) }
-        }
-        return try result.get()
     }
 
     /// Parses the next value.
@@ -164,152 +128,64 @@ public struct JSONParser {
         }
     }
 
-    /// Skips the next value without building it.
-    public mutating func skipValue() throws(JSONSyntaxError) {
-        _ = try parseValue()
-    }
-
-    /// Consumes `word` when the next bytes are exactly it (no whitespace skipped).
-    mutating func consumeExactly(_ word: StaticString) -> Bool {
-        let count = word.utf8CodeUnitCount
-        guard offset + count <= bytes.count, let base = bytes.baseAddress,
-            memcmp(base + offset, word.utf8Start, count) == 0
-        else { return false }
-        offset += count
-        return true
-    }
-
-    /// Skips the next value with the snapshot scan (no value built, no lines counted): `false`
-    /// when the scan declines it (the caller then reads it the ordinary way from where it was).
-    mutating func skipScannedValue() -> Bool {
-        var scanner = SnapshotScanner(bytes: bytes, offset: offset)
-        guard scanner.scanValue(depth: 1) else { return false }
-        offset = scanner.offset
-        return true
-    }
-
-    /// The bytes from `start` to the current offset.
-    func bytes(from start: Int) -> UnsafeRawBufferPointer {
-        UnsafeRawBufferPointer(rebasing: bytes[start..<offset])
-    }
-
-    private mutating func literal(_ word: StaticString) throws(JSONSyntaxError) {
-        let count = word.utf8CodeUnitCount
-        guard offset + count <= bytes.count else { throw error("unexpected end of input") }
-        let expected = UnsafeRawBufferPointer(start: word.utf8Start, count: count)
-        for index in 0..<count where bytes[offset + index] != expected[index] {
-            throw error("unexpected character")
+    private mutating func literal(_ word: String) throws(JSONSyntaxError) {
+        for expected in word.utf8 {
+            guard offset < bytes.count else { throw error("unexpected end of input") }
+            guard bytes[offset] == expected else { throw error("unexpected character") }
+            offset += 1
         }
-        offset += count
-    }
-
-    /// Parses a member name and returns its index in `keys` (`nil` when it is none of them).
-    ///
-    /// Names without escapes are compared as bytes, so known keys cost no allocation.
-    public mutating func parseKey(in keys: [[UInt8]]) throws(JSONSyntaxError) -> Int? {
-        guard peek() == UInt8(ascii: "\"") else { throw error("expected a member name in quotes") }
-        let start = offset + 1
-        var index = start
-        while index < bytes.count, bytes[index] != UInt8(ascii: "\""), bytes[index] != UInt8(ascii: "\\") {
-            index += 1
-        }
-        if index < bytes.count, bytes[index] == UInt8(ascii: "\"") {
-            let length = index - start
-            offset = index + 1
-            guard let base = bytes.baseAddress else { return nil }
-            for (position, key) in keys.enumerated() where key.count == length {
-                let same = key.withUnsafeBytes { memcmp($0.baseAddress ?? base, base + start, length) == 0 }
-                if same { return position }
-            }
-            return nil
-        }
-        let name = Array(try parseString().utf8)
-        return keys.firstIndex(of: name)
-    }
-
-    /// Parses a string like ``parseString()``, returning the instance `table` already holds when
-    /// the same plain ASCII text was seen before: a million configs that share a destination id
-    /// or a timestamp then share one allocation.
-    mutating func parseString(interning table: inout StringTable) throws(JSONSyntaxError) -> String {
-        let start = offset + 1
-        let index = plainRun(from: start)
-        // Interned: plain text (no escapes, ASCII) longer than a small string, up to the limit.
-        if index < bytes.count, bytes[index] == UInt8(ascii: "\""), let base = bytes.baseAddress {
-            let count = index - start
-            if count > 15, count <= StringTable.maxLength {
-                let text = UnsafeRawBufferPointer(start: base + start, count: count)
-                offset = index + 1
-                return table.string(for: text.assumingMemoryBound(to: UInt8.self), hash: SnapshotIndex.hash(text))
-            }
-        }
-        return try parseString()
-    }
-
-    /// The offset of the first byte at or after `start` that is a quote, a backslash, a control
-    /// character or not ASCII (the end of the bytes if none): eight bytes at a time.
-    @inline(__always)
-    private func plainRun(from start: Int) -> Int {
-        guard let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return start }
-        return SnapshotScanner.firstSpecialByte(base, from: start, to: bytes.count, nonASCII: SnapshotScanner.high)
     }
 
     /// Parses a string; the next byte must be the opening quote.
     public mutating func parseString() throws(JSONSyntaxError) -> String {
         offset += 1
         let start = offset
-        // Fast path: no escapes; ASCII needs no validation, anything else is validated UTF-8. The
-        // plain ASCII run (nearly every string) is skipped eight bytes at a time.
-        var index = plainRun(from: offset)
+        // No escapes (nearly every string): the bytes as they are, validated when not ASCII.
+        var index = offset
         var bits: UInt8 = 0
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
                 offset = index + 1
-                if bits < 0x80, let base = bytes.baseAddress {
-                    let buffer = UnsafeBufferPointer(
-                        start: base.assumingMemoryBound(to: UInt8.self) + start, count: index - start)
-                    return String(decoding: buffer, as: UTF8.self)
-                }
-                let slice = UnsafeRawBufferPointer(rebasing: bytes[start..<index])
-                guard let text = String(validating: slice, as: UTF8.self) else {
+                if bits < 0x80 { return String(decoding: bytes[start..<index], as: UTF8.self) }
+                guard let text = String(validating: bytes[start..<index], as: UTF8.self) else {
                     offset = start
                     throw error("string is not valid UTF-8")
                 }
                 return text
             }
-            bits |= byte
             if byte == UInt8(ascii: "\\") { break }
             if byte < 0x20 {
                 offset = index
                 throw error("control character in a string")
             }
+            bits |= byte
             index += 1
         }
-        scratch.removeAll(keepingCapacity: true)
-        scratch.append(contentsOf: bytes[start..<index])
+        var text = Array(bytes[start..<index])
         while index < bytes.count {
             let byte = bytes[index]
             index += 1
             switch byte {
             case UInt8(ascii: "\""):
                 offset = index
-                guard let text = String(validating: scratch, as: UTF8.self) else {
+                guard let decoded = String(validating: text, as: UTF8.self) else {
                     throw error("string is not valid UTF-8")
                 }
-                return text
+                return decoded
             case UInt8(ascii: "\\"):
                 guard index < bytes.count else { break }
                 let escape = bytes[index]
                 index += 1
                 switch escape {
-                case UInt8(ascii: "\""): scratch.append(0x22)
-                case UInt8(ascii: "\\"): scratch.append(0x5C)
-                case UInt8(ascii: "/"): scratch.append(0x2F)
-                case UInt8(ascii: "b"): scratch.append(0x08)
-                case UInt8(ascii: "f"): scratch.append(0x0C)
-                case UInt8(ascii: "n"): scratch.append(0x0A)
-                case UInt8(ascii: "r"): scratch.append(0x0D)
-                case UInt8(ascii: "t"): scratch.append(0x09)
+                case UInt8(ascii: "\""): text.append(0x22)
+                case UInt8(ascii: "\\"): text.append(0x5C)
+                case UInt8(ascii: "/"): text.append(0x2F)
+                case UInt8(ascii: "b"): text.append(0x08)
+                case UInt8(ascii: "f"): text.append(0x0C)
+                case UInt8(ascii: "n"): text.append(0x0A)
+                case UInt8(ascii: "r"): text.append(0x0D)
+                case UInt8(ascii: "t"): text.append(0x09)
                 case UInt8(ascii: "u"):
                     offset = index
                     var scalar = try hex4(at: index)
@@ -323,8 +199,7 @@ public struct JSONParser {
                             index += 6
                         }
                     }
-                    let character = Unicode.Scalar(scalar) ?? "\u{FFFD}"
-                    scratch.append(contentsOf: Array(String(Character(character)).utf8))
+                    text.append(contentsOf: String(Character(Unicode.Scalar(scalar) ?? "\u{FFFD}")).utf8)
                 default:
                     offset = index - 1
                     throw error("invalid escape in a string")
@@ -334,7 +209,7 @@ public struct JSONParser {
                     offset = index - 1
                     throw error("control character in a string")
                 }
-                scratch.append(byte)
+                text.append(byte)
             }
         }
         offset = bytes.count
@@ -405,42 +280,9 @@ public struct JSONParser {
             }
             if !negative, magnitude <= UInt64(Int64.max) { return .integer(Int64(magnitude)) }
         }
-        let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
-        guard let number = Double(text) else { throw error("number out of range") }
-        return .double(number)
-    }
-}
-
-/// A small fixed-size cache of strings by content, for ``JSONParser/parseString(interning:)``.
-/// A slot holds the last string that hashed to it, so the table stays bounded on any input.
-struct StringTable {
-    /// Longer strings are not interned.
-    static let maxLength = 64
-    private var hashes: [UInt64]
-    private var strings: [String]
-
-    /// A table of `slots` entries (a power of two): 1,024 for a whole snapshot, a few for one config.
-    init(slots: Int = 1_024) {
-        hashes = [UInt64](repeating: 0, count: slots)
-        strings = [String](repeating: "", count: slots)
-    }
-
-    /// The interned string with these (plain ASCII) bytes.
-    mutating func string(for text: UnsafeBufferPointer<UInt8>, hash: UInt64) -> String {
-        let slot = Int(truncatingIfNeeded: hash ^ (hash >> 29)) & (hashes.count - 1)
-        if hashes[slot] == hash {
-            var cached = strings[slot]
-            let same = cached.withUTF8 { known in
-                known.count == text.count
-                    && (text.isEmpty
-                        || memcmp(known.baseAddress.unsafelyUnwrapped, text.baseAddress.unsafelyUnwrapped, text.count)
-                            == 0)
-            }
-            if same { return cached }
+        guard let number = Double(String(decoding: bytes[start..<index], as: UTF8.self)) else {
+            throw error("number out of range")
         }
-        let made = String(decoding: text, as: UTF8.self)
-        hashes[slot] = hash
-        strings[slot] = made
-        return made
+        return .double(number)
     }
 }

@@ -2,8 +2,8 @@ import Foundation
 
 /// One IntegrationConfig as the m3ter API returns it.
 ///
-/// Decoding is lenient: unknown keys are ignored and every optional may be absent or `null`
-/// (the spec's declared body for `GET …/{id}` is wrong, and real responses vary).
+/// Decoding is lenient: unknown keys are ignored and every optional may be absent, `null` or of
+/// another type (the spec's declared body for `GET …/{id}` is wrong, and real responses vary).
 public struct IntegrationConfig: Sendable, Hashable, Codable {
     public var id: String
     public var version: Int64
@@ -52,24 +52,41 @@ public struct IntegrationConfig: Sendable, Hashable, Codable {
         case triggerType, integrationCredentialsId, name, dtCreated, dtLastModified, createdBy, lastModifiedBy
     }
 
+    /// Decodes the config leniently (see ``init(json:)``), whatever the JSON came through.
     public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        id = try c.decode(String.self, forKey: .id)
-        version = try c.decodeIfPresent(Int64.self, forKey: .version) ?? 0
-        entityType = try c.decodeIfPresent(String.self, forKey: .entityType) ?? ""
-        entityId = try c.decodeIfPresent(String.self, forKey: .entityId)
-        destination = try c.decodeIfPresent(String.self, forKey: .destination) ?? ""
-        destinationId = try c.decodeIfPresent(String.self, forKey: .destinationId)
-        configData = (try? c.decodeIfPresent(JSONValue.self, forKey: .configData))?.flatMap { $0.objectValue }
-        authorized = try? c.decodeIfPresent(Bool.self, forKey: .authorized)
-        enabled = try? c.decodeIfPresent(Bool.self, forKey: .enabled)
-        triggerType = try? c.decodeIfPresent(String.self, forKey: .triggerType)
-        integrationCredentialsId = try c.decodeIfPresent(String.self, forKey: .integrationCredentialsId)
-        name = try c.decodeIfPresent(String.self, forKey: .name)
-        dtCreated = try? c.decodeIfPresent(String.self, forKey: .dtCreated)
-        dtLastModified = try? c.decodeIfPresent(String.self, forKey: .dtLastModified)
-        createdBy = try? c.decodeIfPresent(String.self, forKey: .createdBy)
-        lastModifiedBy = try? c.decodeIfPresent(String.self, forKey: .lastModifiedBy)
+        let value = try JSONValue(from: decoder)
+        guard let config = IntegrationConfig(json: value) else {
+            let context = DecodingError.Context(codingPath: decoder.codingPath, debugDescription: "no string 'id'")
+            guard case .object(let members) = value, members["id"] != nil else {
+                throw value.objectValue == nil
+                    ? DecodingError.typeMismatch(IntegrationConfig.self, context)
+                    : DecodingError.keyNotFound(CodingKeys.id, context)
+            }
+            throw DecodingError.typeMismatch(String.self, context)
+        }
+        self = config
+    }
+
+    /// The config a JSON object describes, read leniently: unknown keys are ignored, and a member
+    /// that is absent, `null` or of the wrong type counts as absent. `nil` when it is not an object
+    /// with a string `id`.
+    public init?(json: JSONValue) {
+        guard case .object(let members) = json, case .string(let id)? = members["id"] else { return nil }
+        func string(_ key: String) -> String? { members[key]?.stringValue }
+        func bool(_ key: String) -> Bool? { members[key]?.boolValue }
+        let version: Int64 =
+            switch members["version"] {
+            case .integer(let number)?: number
+            case .double(let number)?: Int64(exactly: number) ?? 0
+            default: 0
+            }
+        self.init(
+            id: id, version: version, entityType: string("entityType") ?? "", entityId: string("entityId"),
+            destination: string("destination") ?? "", destinationId: string("destinationId"),
+            configData: members["configData"]?.objectValue, authorized: bool("authorized"), enabled: bool("enabled"),
+            triggerType: string("triggerType"), integrationCredentialsId: string("integrationCredentialsId"),
+            name: string("name"), dtCreated: string("dtCreated"), dtLastModified: string("dtLastModified"),
+            createdBy: string("createdBy"), lastModifiedBy: string("lastModifiedBy"))
     }
 
     /// The value of a writable field, as JSON (`nil` when absent).

@@ -1,5 +1,3 @@
-import Foundation
-
 /// A JSON value, as found in `configData` and in change-list cells.
 ///
 /// Integers and fractional numbers are kept apart so that `42` round-trips as `42`, not `42.0`.
@@ -61,11 +59,17 @@ extension JSONValue {
         return nil
     }
 
+    /// The boolean, or `nil` when this is not a boolean.
+    public var boolValue: Bool? {
+        if case .bool(let value) = self { return value }
+        return nil
+    }
+
     /// Compact JSON with sorted keys: the one rendering used for display, diffs and CSV cells.
     public var canonicalText: String {
-        var out = ""
-        Self.write(self, into: &out)
-        return out
+        var writer = JSONWriter()
+        writer.value(self)
+        return String(decoding: writer.bytes, as: UTF8.self)
     }
 
     /// Parses one JSON text (any value at the top level).
@@ -73,55 +77,5 @@ extension JSONValue {
     /// - Throws: ``JSONSyntaxError`` (with line and column) when `text` is not valid JSON.
     public init(parsing text: String) throws {
         self = try JSONParser.parse(text)
-    }
-
-    /// Appends the canonical text of `value` (see ``canonicalText``).
-    static func write(_ value: JSONValue, into out: inout String) {
-        switch value {
-        case .null: out += "null"
-        case .bool(let flag): out += flag ? "true" : "false"
-        case .integer(let number): out += String(number)
-        case .double(let number):
-            if number.isFinite, number == number.rounded(), abs(number) < 1e15 {
-                out += String(Int64(number)) + ".0"
-            } else {
-                out += "\(number)"
-            }
-        case .string(let text): writeString(text, into: &out)
-        case .array(let elements):
-            out += "["
-            for (index, element) in elements.enumerated() {
-                if index > 0 { out += "," }
-                write(element, into: &out)
-            }
-            out += "]"
-        case .object(let members):
-            out += "{"
-            for (index, key) in members.keys.sorted().enumerated() {
-                if index > 0 { out += "," }
-                writeString(key, into: &out)
-                out += ":"
-                if let member = members[key] { write(member, into: &out) }
-            }
-            out += "}"
-        }
-    }
-
-    /// Appends `text` as a JSON string literal.
-    static func writeString(_ text: String, into out: inout String) {
-        out += "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case let control where control.value < 0x20:
-                out += String(format: "\\u%04x", control.value)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        out += "\""
     }
 }

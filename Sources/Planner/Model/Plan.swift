@@ -2,7 +2,7 @@
 ///
 /// Values are redacted: a secret reads as its fingerprint, so comparing two of them still tells
 /// whether the secret changed without revealing it.
-public struct FieldChange: Sendable, Hashable, Codable {
+public struct FieldChange: Sendable, Hashable {
     /// `["name"]`, `["configData"]`, or a key path inside configData: `["configData", "webhook", "url"]`.
     public var path: [String]
     /// The current value (`nil`: absent).
@@ -35,31 +35,44 @@ public enum PlanItemStatus: String, Sendable, Hashable, Codable {
 
 /// The plan for one config.
 public struct PlanItem: Sendable, Hashable {
-    // (Declared with the small members last: 144 bytes an item, not 160, in a million-item plan.)
     public var id: String
     public var name: String?
     public var entityType: String
     public var destination: String
     /// The version read when planning; the PUT carries it.
     public var versionRead: Int64
-    /// Every changed value, down to configData's leaves, redacted (in path order).
-    public var diff: [FieldChange]
-    public var wave: Int
-    /// The input lines, held without an array when there is one (nearly every item).
-    private(set) var lines: InputLines
-    /// The merged change, re-applied to the live state at apply time.
-    public var change: ConfigChange
     /// `expectedVersion` from the change list, if any: apply only at this version.
     public var expectedVersion: Int64?
+    /// Every changed value, down to configData's leaves, redacted (in path order).
+    public var diff: [FieldChange]
     public var enable: Bool
     /// `enabled` as read when planning (`nil`: absent); recorded when the item enables.
     public var enabledRead: Bool?
-    public var status: PlanItemStatus
-
+    public var wave: Int
     /// 1-based line numbers of the rows (or JSON records) that asked for this change.
-    public var inputLines: [Int] {
-        get { Array(lines) }
-        set { lines = InputLines(newValue) }
+    public var inputLines: [Int]
+    public var status: PlanItemStatus
+    /// The merged change, re-applied to the live state at apply time.
+    public var change: ConfigChange
+
+    public init(
+        id: String, name: String?, entityType: String, destination: String, versionRead: Int64,
+        expectedVersion: Int64?, diff: [FieldChange], enable: Bool, enabledRead: Bool? = nil, wave: Int,
+        inputLines: [Int], status: PlanItemStatus, change: ConfigChange
+    ) {
+        self.id = id
+        self.name = name
+        self.entityType = entityType
+        self.destination = destination
+        self.versionRead = versionRead
+        self.expectedVersion = expectedVersion
+        self.diff = diff
+        self.enable = enable
+        self.enabledRead = enable ? enabledRead : nil
+        self.wave = wave
+        self.inputLines = inputLines
+        self.status = status
+        self.change = change
     }
 
     /// The values this item changes as they are before the change, redacted, at their paths
@@ -77,12 +90,6 @@ public struct PlanItem: Sendable, Hashable {
         var out = Self.sparse(diff, \.after)
         if enable { out["enabled"] = .bool(true) }
         return out
-    }
-
-    /// Whether `before` and `after`, as read from a plan file, say what ``diff`` says (they only
-    /// repeat it; a file where they disagree was edited).
-    func repeats(before: [String: JSONValue], after: [String: JSONValue]) -> Bool {
-        before == self.before && after == self.after
     }
 
     private static func sparse(_ diff: [FieldChange], _ side: KeyPath<FieldChange, JSONValue?>) -> [String: JSONValue] {
@@ -107,127 +114,7 @@ public struct PlanItem: Sendable, Hashable {
     }
 }
 
-// The initializer is declared in an extension, so that the type keeps its memberwise initializer:
-// items are built with it where they are returned (built with a declared one that set each
-// member, a million items were each copied once more, every reference retained and released).
-extension PlanItem {
-    public init(
-        id: String, name: String?, entityType: String, destination: String, versionRead: Int64,
-        expectedVersion: Int64?, diff: [FieldChange], enable: Bool, enabledRead: Bool? = nil, wave: Int,
-        inputLines: [Int], status: PlanItemStatus, change: ConfigChange
-    ) {
-        self.init(
-            id: id, name: name, entityType: entityType, destination: destination, versionRead: versionRead,
-            diff: diff, wave: wave, lines: InputLines(inputLines), change: change, expectedVersion: expectedVersion,
-            enable: enable, enabledRead: enable ? enabledRead : nil, status: status)
-    }
-}
-
-/// The input lines of a plan item: one line (nearly every item) is held without an array, which
-/// a million-item plan would otherwise allocate a million times.
-///
-/// Made only by ``init(_:)`` or ``init(line:)``, so that equal lines have one form (`one` for a
-/// single line that fits, `many` otherwise) and the synthesized equality holds.
-enum InputLines: Hashable, Sendable, RandomAccessCollection {
-    case one(UInt32)
-    case many([Int])
-
-    init(line: Int) {
-        if let small = UInt32(exactly: line) {
-            self = .one(small)
-        } else {
-            self = .many([line])
-        }
-    }
-
-    init(_ lines: [Int]) {
-        if lines.count == 1 {
-            self.init(line: lines[0])
-        } else {
-            self = .many(lines)
-        }
-    }
-
-    var startIndex: Int { 0 }
-
-    var endIndex: Int {
-        switch self {
-        case .one: 1
-        case .many(let lines): lines.count
-        }
-    }
-
-    subscript(position: Int) -> Int {
-        switch self {
-        case .one(let line):
-            precondition(position == 0, "index out of range")
-            return Int(line)
-        case .many(let lines): return lines[position]
-        }
-    }
-}
-
-extension PlanItem: Codable {
-    private enum CodingKeys: String, CodingKey {
-        case id, name, entityType, destination, versionRead, expectedVersion, before, after, diff, enable, wave
-        case inputLines, status, change
-    }
-
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        let diff = try c.decode([FieldChange].self, forKey: .diff)
-        let enable = try c.decode(Bool.self, forKey: .enable)
-        let before = try c.decodeIfPresent([String: JSONValue].self, forKey: .before) ?? [:]
-        self.init(
-            id: try c.decode(String.self, forKey: .id), name: try c.decodeIfPresent(String.self, forKey: .name),
-            entityType: try c.decode(String.self, forKey: .entityType),
-            destination: try c.decode(String.self, forKey: .destination),
-            versionRead: try c.decode(Int64.self, forKey: .versionRead),
-            expectedVersion: try c.decodeIfPresent(Int64.self, forKey: .expectedVersion), diff: diff, enable: enable,
-            enabledRead: before["enabled"]?.boolValue, wave: try c.decode(Int.self, forKey: .wave),
-            inputLines: try c.decode([Int].self, forKey: .inputLines),
-            status: try c.decode(PlanItemStatus.self, forKey: .status),
-            change: try c.decode(ConfigChange.self, forKey: .change))
-        // `before` and `after` repeat what `diff` says; a file where they disagree was edited.
-        let after = try c.decodeIfPresent([String: JSONValue].self, forKey: .after) ?? [:]
-        guard repeats(before: before, after: after) else {
-            throw DecodingError.dataCorruptedError(
-                forKey: .before, in: c, debugDescription: "item \(id): 'before'/'after' do not match its 'diff'")
-        }
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(id, forKey: .id)
-        try c.encodeIfPresent(name, forKey: .name)
-        try c.encode(entityType, forKey: .entityType)
-        try c.encode(destination, forKey: .destination)
-        try c.encode(versionRead, forKey: .versionRead)
-        try c.encodeIfPresent(expectedVersion, forKey: .expectedVersion)
-        try c.encode(before, forKey: .before)
-        try c.encode(after, forKey: .after)
-        try c.encode(diff, forKey: .diff)
-        try c.encode(enable, forKey: .enable)
-        try c.encode(wave, forKey: .wave)
-        try c.encode(inputLines, forKey: .inputLines)
-        try c.encode(status, forKey: .status)
-        try c.encode(change, forKey: .change)
-    }
-}
-
 extension IntegrationConfig {
-    /// The writable fields plus `enabled`, with secrets replaced by fingerprints.
-    public var redactedFields: [String: JSONValue] {
-        var out: [String: JSONValue] = [:]
-        out.reserveCapacity(ConfigField.allCases.count + 1)
-        for field in ConfigField.allCases {
-            guard let value = value(of: field) else { continue }
-            out[field.rawValue] = field == .configData ? .object(Secrets.redact(configData ?? [:])) : value
-        }
-        if let enabled { out["enabled"] = .bool(enabled) }
-        return out
-    }
-
     /// The redacted value at a ``FieldChange/path`` (`nil` when absent; a `null` inside configData
     /// counts as absent, as in ``ConfigDiff``).
     public func redactedValue(at path: [String]) -> JSONValue? {
@@ -293,9 +180,10 @@ public struct PlanOptions: Sendable, Hashable, Codable {
 }
 
 /// A reviewable plan: what will be sent, config by config, in order.
-public struct Plan: Sendable, Hashable, Codable {
-    /// The plan file format this build writes and reads.
-    public static let currentFormatVersion = 3
+public struct Plan: Sendable, Hashable {
+    /// The plan file format this build writes and reads (4: the fingerprint is the SHA-256 of the
+    /// items' canonical lines).
+    public static let currentFormatVersion = 4
 
     public var formatVersion: Int
     public var org: String?
@@ -305,7 +193,7 @@ public struct Plan: Sendable, Hashable, Codable {
     /// Ordered by wave (ascending), then input order.
     public var items: [PlanItem]
     public var warnings: [Diagnostic]
-    /// SHA-256 over the items' digests (``PlanEncoding``): names exactly this set of changes.
+    /// ``PlanEncoding/fingerprint(of:)`` of the items: names exactly this set of changes.
     public var fingerprint: String
 
     public init(

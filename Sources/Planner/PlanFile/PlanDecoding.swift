@@ -1,25 +1,17 @@
-import Foundation
-
-/// Reads plan files with the byte-level ``JSONParser``, one item at a time: `JSONDecoder` needs
-/// minutes and gigabytes for a million items, this a few seconds and the items themselves.
+/// Reads plan files: the one reader of the form ``PlanEncoding`` writes.
 ///
-/// It accepts what the `Codable` forms accept (any member order and spacing) and reports what is
-/// wrong with the path to it, like `missing 'id' at items[3]`.
+/// It accepts any member order and spacing and reports what is wrong with the path to it, like
+/// `missing 'id' at items[3]`.
 enum PlanDecoding {
     /// Why a plan could not be read (the path to the offending value, and what is wrong).
     struct Failure: Error {
         var reason: String
     }
 
-    /// The plan in `bytes` (fingerprint not checked here).
-    ///
-    /// `canonicalItems`: items in canonical form are read by ``CanonicalItemReader`` (off only to
-    /// test it against the general reader).
-    static func decode(
-        _ file: MappedFile, path: String, parallelAbove threshold: Int = TwoLaneRead.threshold,
-        canonicalItems: Bool = true
-    ) throws(PlanFileError) -> Plan {
-        var parser = JSONParser(bytes: file.bytes)
+    /// The plan in `bytes` (fingerprint not checked here). Items are read one at a time, each
+    /// converted and its JSON dropped before the next.
+    static func decode(_ bytes: [UInt8], path: String) throws(PlanFileError) -> Plan {
+        var parser = JSONParser(bytes: bytes)
         var members: [String: JSONValue] = [:]
         var items: [PlanItem] = []
         var itemFailure: Failure?
@@ -30,20 +22,23 @@ enum PlanDecoding {
                     guard parser.peek() == UInt8(ascii: "\"") else { throw parser.error("expected a member name") }
                     let key = try parser.parseString()
                     try parser.expect(UInt8(ascii: ":"))
-                    guard key == "items" else {
+                    guard key == "items", parser.peek() == UInt8(ascii: "[") else {
                         members[key] = try parser.parseValue()
                         continue
                     }
-                    guard parser.peek() == UInt8(ascii: "[") else {
-                        _ = try parser.parseValue()
-                        itemFailure = itemFailure ?? Failure(reason: "unexpected value at items: expected a list")
-                        members[key] = .null
-                        continue
-                    }
-                    try readItems(
-                        &parser, file: file, into: &items, failure: &itemFailure, parallelAbove: threshold,
-                        canonical: canonicalItems)
-                    members[key] = .null
+                    members[key] = .array([])
+                    try parser.expect(UInt8(ascii: "["))
+                    if parser.consume(UInt8(ascii: "]")) { continue }
+                    repeat {
+                        let value = try parser.parseValue()
+                        guard itemFailure == nil else { continue }
+                        do {
+                            items.append(try item(value, at: "items[\(items.count)]"))
+                        } catch {
+                            itemFailure = error
+                        }
+                    } while parser.consume(UInt8(ascii: ","))
+                    try parser.expect(UInt8(ascii: "]"))
                 } while parser.consume(UInt8(ascii: ","))
                 try parser.expect(UInt8(ascii: "}"))
             }
@@ -59,7 +54,10 @@ enum PlanDecoding {
                     path: path, found: Int(clamping: version), supported: Plan.currentFormatVersion)
             }
             if let itemFailure { throw itemFailure }
-            guard members["items"] != nil else { throw Failure(reason: "missing 'items'") }
+            guard case .array = members["items"] else {
+                throw Failure(
+                    reason: members["items"] == nil ? "missing 'items'" : "unexpected value at items: expected a list")
+            }
             let input = try object(members, "input", at: "")
             let options = try object(members, "options", at: "")
             return Plan(
@@ -82,64 +80,6 @@ enum PlanDecoding {
         } catch {
             throw .malformed(path: path, reason: "\(error)")
         }
-    }
-
-    /// Reads the `items` array, `[` to `]` (a large one on two lanes: ``TwoLaneRead``): each
-    /// item is converted and its JSON dropped before the next. The first item that does not
-    /// convert goes to `failure`.
-    private static func readItems(
-        _ parser: inout JSONParser, file: MappedFile, into items: inout [PlanItem], failure: inout Failure?,
-        parallelAbove threshold: Int, canonical: Bool
-    ) throws(JSONSyntaxError) {
-        try parser.expect(UInt8(ascii: "["))
-        if parser.consume(UInt8(ascii: "]")) { return }
-        let lanes = TwoLaneRead.read(file.bytes, from: parser.offset, parallelAbove: threshold) { from, stopAt in
-            var read = JSONParser(bytes: file.bytes, offset: from)
-            var found: [PlanItem] = []
-            var writer = JSONWriter(capacity: 4_096)
-            var paths = SharedPaths()
-            do {
-                while true {
-                    if canonical, let item = CanonicalItemReader.item(&read, writer: &writer, paths: &paths) {
-                        found.append(item)
-                    } else {
-                        found.append(try item(try read.parseValue(), at: ""))
-                    }
-                    guard read.consume(UInt8(ascii: ",")) else {
-                        // The end of the list: only the second lane may get there, before its `]`.
-                        return ((found, read), stopAt == nil && read.peek() == UInt8(ascii: "]") ? read.offset : nil)
-                    }
-                    if let stopAt, read.peek() != nil, read.offset >= stopAt { return ((found, read), read.offset) }
-                }
-            } catch {
-                return ((found, read), nil)
-            }
-        }
-        if let (first, second) = lanes {
-            items = first.0 + second.0
-            parser.continue(with: first.1)
-            parser.continue(with: second.1)
-            try parser.expect(UInt8(ascii: "]"))
-            return
-        }
-        var writer = JSONWriter(capacity: 4_096)
-        var paths = SharedPaths()
-        repeat {
-            if canonical, failure == nil,
-                let item = CanonicalItemReader.item(&parser, writer: &writer, paths: &paths)
-            {
-                items.append(item)
-                continue
-            }
-            let value = try parser.parseValue()
-            guard failure == nil else { continue }
-            do {
-                items.append(try item(value, at: "items[\(items.count)]"))
-            } catch {
-                failure = error
-            }
-        } while parser.consume(UInt8(ascii: ","))
-        try parser.expect(UInt8(ascii: "]"))
     }
 
     // MARK: Values
@@ -168,7 +108,7 @@ enum PlanDecoding {
             },
             status: itemStatus, change: try change(members["change"], at: "\(path()).change"))
         // `before` and `after` repeat what `diff` says; a file where they disagree was edited.
-        guard item.repeats(before: before, after: after) else {
+        guard item.before == before, item.after == after else {
             throw Failure(reason: "item \(item.id) at \(path()): 'before'/'after' do not match its 'diff'")
         }
         return item
@@ -205,7 +145,7 @@ enum PlanDecoding {
         }
         // `null` is a patch too (it clears configData); only an absent member is no patch.
         return ConfigChange(
-            decodedFields: fields, configDataPatch: members["configDataPatch"],
+            recordedFields: fields, configDataPatch: members["configDataPatch"],
             enable: try members["enable"].map { value throws(Failure) in try bool(value, at: "\(path()).enable") }
                 ?? false)
     }

@@ -17,7 +17,8 @@ public enum PlanFileError: Error, Sendable, Equatable, CustomStringConvertible {
         case .unwritable(let path, let reason): "cannot write plan '\(path)': \(reason)"
         case .malformed(let path, let reason): "'\(path)' is not a bulk-update plan: \(reason)"
         case .unsupportedVersion(let path, let found, let supported):
-            "plan '\(path)' has format version \(found); this build reads version \(supported) (make a new plan)"
+            "plan '\(path)' has format version \(found); this build reads version \(supported): "
+                + "run 'bulk-update plan' again to make a new plan"
         case .fingerprintMismatch(let path):
             "plan '\(path)' was modified after it was made (its fingerprint does not match its items); make a new plan"
         }
@@ -56,7 +57,7 @@ public enum PlanFile {
     }
 
     /// The plan file's bytes handed to `sink` in pieces, in order (``encode(_:)`` without
-    /// holding the whole file).
+    /// holding the whole file): top-level members sorted, one item per line.
     public static func write(_ plan: Plan, to sink: ([UInt8]) -> Void) {
         var out = JSONWriter()
         out.raw("{")
@@ -76,8 +77,10 @@ public enum PlanFile {
         ])
         out.raw(",\"items\":[")
         sink(out.bytes)
+        for (index, item) in plan.items.enumerated() {
+            sink(Array((index == 0 ? "\n" : ",\n").utf8) + PlanEncoding.canonicalBytes(of: item))
+        }
         out = JSONWriter()
-        PlanEncoding.forEachEncodedBatch(of: plan.items) { sink($0) }
         out.raw(plan.items.isEmpty ? "]" : "\n]")
         out.raw(",\"options\":")
         out.object(["requireMatch": .bool(plan.options.requireMatch)])
@@ -85,18 +88,19 @@ public enum PlanFile {
             out.raw(",\"org\":")
             out.string(org)
         }
-        out.raw(",\"warnings\":[")
-        for (index, warning) in plan.warnings.enumerated() {
-            if index > 0 { out.raw(",") }
-            var members: [String: JSONValue] = [
-                "severity": .string(warning.severity.rawValue), "file": .string(warning.file),
-                "message": .string(warning.message),
-            ]
-            if let line = warning.line { members["line"] = .integer(Int64(line)) }
-            if let column = warning.column { members["column"] = .integer(Int64(column)) }
-            out.object(members)
-        }
-        out.raw("]}\n")
+        out.raw(",\"warnings\":")
+        out.value(
+            .array(
+                plan.warnings.map { warning in
+                    var members: [String: JSONValue] = [
+                        "severity": .string(warning.severity.rawValue), "file": .string(warning.file),
+                        "message": .string(warning.message),
+                    ]
+                    if let line = warning.line { members["line"] = .integer(Int64(line)) }
+                    if let column = warning.column { members["column"] = .integer(Int64(column)) }
+                    return .object(members)
+                }))
+        out.raw("}\n")
         sink(out.bytes)
     }
 
@@ -105,25 +109,18 @@ public enum PlanFile {
     /// Changes that set secrets come back with ``ConfigChange/secretsWithheld``: use
     /// ``PlanBuilder/replay(_:changes:)`` with the original change list to apply them.
     public static func read(from url: URL) throws(PlanFileError) -> Plan {
-        let file: MappedFile
+        let data: Data
         do {
-            file = try MappedFile(url: url)
+            data = try Data(contentsOf: url)
         } catch {
-            switch error {
-            case .unreadable(_, let reason): throw .unreadable(path: url.path, reason: reason)
-            default: throw .unreadable(path: url.path, reason: "\(error)")
-            }
+            throw .unreadable(path: url.path, reason: error.localizedDescription)
         }
-        return try decode(file, path: url.path)
+        return try decode(data, path: url.path)
     }
 
     /// Decodes a plan held in memory (see ``read(from:)``).
     public static func decode(_ data: Data, path: String = "plan") throws(PlanFileError) -> Plan {
-        try decode(MappedFile(data: data), path: path)
-    }
-
-    private static func decode(_ file: MappedFile, path: String) throws(PlanFileError) -> Plan {
-        let plan = try PlanDecoding.decode(file, path: path)
+        let plan = try PlanDecoding.decode(Array(data), path: path)
         guard PlanEncoding.fingerprint(of: plan.items) == plan.fingerprint else {
             throw PlanFileError.fingerprintMismatch(path: path)
         }

@@ -1,20 +1,21 @@
 /// The rows that target one config, merged into one change.
-struct MergedChange: Sendable {
-    var change: ConfigChange
-    var expectedVersion: Int64?
-    var wave: Int
-    var lines: [Int]
+package struct MergedChange: Sendable, Equatable {
+    package var change: ConfigChange
+    package var expectedVersion: Int64?
+    package var wave: Int
+    package var lines: [Int]
 }
 
 /// Merges every row that resolved to one config, reporting rows that disagree.
-enum ChangeMerger {
+package enum ChangeMerger {
     /// The change of a config that only one row targets (nothing to merge, nothing to conflict).
-    static func merge(_ row: ChangeRow) -> MergedChange {
+    package static func merge(_ row: ChangeRow) -> MergedChange {
         MergedChange(change: row.change, expectedVersion: row.expectedVersion, wave: row.wave ?? 0, lines: [row.line])
     }
 
     /// Merges `rows` (in input order) for config `configID`; disagreements go to `conflicts`.
-    static func merge(_ rows: [ChangeRow], configID: String, conflicts: inout ConflictCollector) -> MergedChange {
+    package static func merge(_ rows: [ChangeRow], configID: String, conflicts: inout ConflictCollector) -> MergedChange
+    {
         guard rows.count > 1 else { return merge(rows[0]) }
         var fields: [ConfigField: (value: FieldValue, line: Int)] = [:]
         var leaves: [(leaf: PatchLeaf, line: Int)] = []

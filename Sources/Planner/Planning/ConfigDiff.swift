@@ -19,7 +19,7 @@ public enum ConfigDiff {
         return out
     }
 
-    static func compare(
+    private static func compare(
         _ old: [String: JSONValue], _ new: [String: JSONValue], path: [String], secret: Bool,
         into out: inout [FieldChange]
     ) {

@@ -2,7 +2,7 @@
 ///
 /// A pair of `match.*` rows can collide on thousands of configs; the pair is reported once,
 /// naming one config and counting the rest.
-struct ConflictCollector: Sendable {
+package struct ConflictCollector: Sendable {
     let file: String
     private struct Key: Hashable {
         var first: Int
@@ -12,7 +12,7 @@ struct ConflictCollector: Sendable {
     private var order: [Key] = []
     private var found: [Key: (configID: String, count: Int)] = [:]
 
-    init(file: String) {
+    package init(file: String) {
         self.file = file
     }
 
@@ -29,21 +29,8 @@ struct ConflictCollector: Sendable {
 
     var isEmpty: Bool { order.isEmpty }
 
-    /// Adds what `other` collected (after this collector's findings, counts combined).
-    mutating func absorb(_ other: ConflictCollector) {
-        for key in other.order {
-            guard let hit = other.found[key] else { continue }
-            if let existing = found[key] {
-                found[key] = (existing.configID, existing.count + hit.count)
-            } else {
-                order.append(key)
-                found[key] = hit
-            }
-        }
-    }
-
     /// One error per disagreeing pair, at the later row, naming both lines.
-    var diagnostics: [Diagnostic] {
+    package var diagnostics: [Diagnostic] {
         order.compactMap { key in
             guard let hit = found[key] else { return nil }
             let more = hit.count > 1 ? " (and \(hit.count - 1) more config\(hit.count > 2 ? "s" : ""))" : ""

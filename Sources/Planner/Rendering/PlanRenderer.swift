@@ -48,69 +48,37 @@ public enum PlanRenderer {
         out += "; \(summary.requests(plan)) request\(summary.requests(plan) == 1 ? "" : "s") to send\n"
         out += "  fingerprint \(plan.fingerprint.prefix(16))\n"
         for warning in plan.warnings { out += "  \(warning)\n" }
-        sink(out)
-        // The items (a million of them for a large change list) are written as bytes, values in
-        // the canonical JSON text ``JSONWriter`` writes (the same as `canonicalText`).
-        var bytes = JSONWriter(capacity: 1 << 17)
         var wave: Int?
         for item in plan.items where item.status != .unchanged {
-            if bytes.count > 1 << 16 {
-                sink(bytes.withBytes { String(decoding: $0, as: UTF8.self) })
-                bytes.removeAll()
+            if out.utf8.count > 1 << 16 {
+                sink(out)
+                out = ""
             }
             if summary.waves.count > 1, wave != item.wave {
                 wave = item.wave
-                bytes.raw("\nwave ")
-                bytes.integer(Int64(item.wave))
-                bytes.raw("\n")
+                out += "\nwave \(item.wave)\n"
             }
-            bytes.raw("\n")
-            bytes.plain(item.status.rawValue)
-            bytes.raw(" ")
-            bytes.plain(item.id)
-            if let name = item.name {
-                bytes.raw(" \"")
-                bytes.plain(name)
-                bytes.raw("\"")
-            }
-            bytes.raw(" (")
-            bytes.plain(item.entityType)
-            bytes.raw(" → ")
-            bytes.plain(item.destination)
-            bytes.raw(", version ")
-            bytes.integer(item.versionRead)
-            bytes.raw(item.lines.count == 1 ? ", line " : ", lines ")
-            for (index, line) in item.lines.enumerated() {
-                if index > 0 { bytes.raw(",") }
-                bytes.integer(Int64(line))
-            }
-            bytes.raw(")\n")
+            out += "\n\(item.status.rawValue) \(item.id)"
+            if let name = item.name { out += " \"\(name)\"" }
+            out += " (\(item.entityType) → \(item.destination), version \(item.versionRead)"
+            out += item.inputLines.count == 1 ? ", line " : ", lines "
+            out += item.inputLines.map(String.init).joined(separator: ",") + ")\n"
             for change in item.diff {
-                bytes.raw("    ")
-                for (index, key) in change.path.enumerated() {
-                    if index > 0 { bytes.raw(".") }
-                    bytes.plain(key)
-                }
-                bytes.raw(": ")
+                out += "    \(change.dottedPath): "
                 if change.secret {
-                    bytes.plain(secretWord(change))
-                    bytes.raw(" (secret)\n")
+                    out += "\(secretWord(change)) (secret)\n"
                 } else {
-                    shown(change.before, into: &bytes)
-                    bytes.raw(" → ")
-                    shown(change.after, into: &bytes)
-                    bytes.raw("\n")
+                    out += "\(shown(change.before)) → \(shown(change.after))\n"
                 }
             }
-            if item.enable { bytes.raw("    enabled: false → true (POST …/enable)\n") }
+            if item.enable { out += "    enabled: false → true (POST …/enable)\n" }
         }
-        sink(bytes.withBytes { String(decoding: $0, as: UTF8.self) })
+        sink(out)
     }
 
     /// `(none)` or the value's canonical JSON text.
-    private static func shown(_ value: JSONValue?, into bytes: inout JSONWriter) {
-        guard let value else { return bytes.raw("(none)") }
-        bytes.value(value)
+    private static func shown(_ value: JSONValue?) -> String {
+        value?.canonicalText ?? "(none)"
     }
 
     /// A Markdown document a reviewer can read in a ticket.
@@ -153,8 +121,8 @@ public enum PlanRenderer {
             out += "`\(item.id)` · \(item.status.rawValue) · \(escape(item.entityType)) → \(escape(item.destination))"
             out += " · version \(item.versionRead)"
             if let expected = item.expectedVersion { out += " (expected \(expected))" }
-            out += " · input line\(item.lines.count == 1 ? "" : "s") "
-            out += item.lines.map(String.init).joined(separator: ", ") + "\n\n"
+            out += " · input line\(item.inputLines.count == 1 ? "" : "s") "
+            out += item.inputLines.map(String.init).joined(separator: ", ") + "\n\n"
             if !item.diff.isEmpty || item.enable {
                 out += "| Field | From | To |\n|---|---|---|\n"
                 for change in item.diff {

@@ -1,4 +1,5 @@
-/// Turns raw change-list records into validated rows, collecting every problem as a diagnostic.
+/// Checks change-list records and turns them into rows, collecting every problem as a diagnostic:
+/// the validate stage of planning.
 ///
 /// The rules are those of `docs/FORMATS.md` ("Change list"): one selector per row (`id` or
 /// `match.*`), UUIDs where the API wants them, `^[a-zA-Z0-9_-]*$` for `entityType`/`destination`,
@@ -12,58 +13,47 @@ public struct Validator: Sendable {
         self.file = file
     }
 
+    /// The change list of these records: the rows of the valid ones, and every problem (reading's
+    /// and the records'), in input order.
+    public static func validate(_ records: ChangeRecords) -> ChangeList {
+        let validator = Validator(file: records.file)
+        var rows: [ChangeRow] = []
+        rows.reserveCapacity(records.records.count)
+        var found: [Diagnostic] = []
+        for record in records.records {
+            if let row = validator.interpret(record, into: &found), !record.rejected { rows.append(row) }
+        }
+        // Both lists are in input order: merged by line (a problem without a line goes last).
+        var diagnostics = (records.diagnostics + found).enumerated()
+            .sorted { ($0.element.line ?? .max, $0.offset) < ($1.element.line ?? .max, $1.offset) }.map(\.element)
+        if records.count == 0, !diagnostics.contains(where: { $0.severity == .error }) {
+            diagnostics.append(Diagnostic(.warning, file: records.file, "the change list has no rows"))
+        }
+        return ChangeList(
+            file: records.file, format: records.format, digest: records.digest, rows: rows, recordCount: records.count,
+            diagnostics: diagnostics)
+    }
+
     /// Every problem in a change list that can be found without the org's state: the reading and
     /// row diagnostics, plus rows with the same `id` that set one field to different values.
     ///
     /// Conflicts between `match.*` rows need the org's configs; ``PlanBuilder`` reports those.
-    ///
     /// Configs named by several rows are checked in the order of their first row.
     public static func validate(_ list: ChangeList) -> [Diagnostic] {
-        // Most ids appear once. Sorting one 64-bit hash per row finds the few hashes seen twice
-        // without a million-entry dictionary; only rows with those hashes are grouped by id.
-        var hashes: [UInt64] = []
-        hashes.reserveCapacity(list.rows.count)
-        for row in list.rows {
-            if case .id(let id) = row.selector { hashes.append(idHash(id)) }
-        }
-        hashes.sort()
-        var repeatedHashes: Set<UInt64> = []
-        for index in hashes.indices.dropFirst() where hashes[index] == hashes[index - 1] {
-            repeatedHashes.insert(hashes[index])
-        }
-        var conflicts = ConflictCollector(file: list.file)
-        guard !repeatedHashes.isEmpty else { return list.diagnostics }
-        var groups: [String: [Int]] = [:]
+        var groups: [String: [ChangeRow]] = [:]
         var order: [String] = []
-        for (index, row) in list.rows.enumerated() {
-            guard case .id(let id) = row.selector, repeatedHashes.contains(idHash(id)) else { continue }
+        for row in list.rows {
+            guard case .id(let id) = row.selector else { continue }
             let key = id.lowercased()
             if groups[key] == nil { order.append(key) }
-            groups[key, default: []].append(index)
+            groups[key, default: []].append(row)
         }
+        var conflicts = ConflictCollector(file: list.file)
         for id in order {
             guard let rows = groups[id], rows.count > 1 else { continue }
-            _ = ChangeMerger.merge(rows.map { list.rows[$0] }, configID: id, conflicts: &conflicts)
+            _ = ChangeMerger.merge(rows, configID: id, conflicts: &conflicts)
         }
         return list.diagnostics + conflicts.diagnostics
-    }
-
-    /// A hash of `id.lowercased()` (FNV-1a; ASCII is lowered on the fly, anything else lowered first).
-    private static func idHash(_ id: String) -> UInt64 {
-        var text = id
-        return text.withUTF8 { bytes in
-            guard bytes.allSatisfy({ $0 < 0x80 }) else { return idHash(id.lowercased().utf8) }
-            return idHash(bytes)
-        }
-    }
-
-    private static func idHash(_ bytes: some Sequence<UInt8>) -> UInt64 {
-        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
-        for byte in bytes {
-            let lower = byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
-            hash = (hash ^ UInt64(lower)) &* 0x0000_0100_0000_01B3
-        }
-        return hash
     }
 
     /// A cell with empty/`\N` already told apart.
@@ -83,11 +73,9 @@ public struct Validator: Sendable {
         }
     }
 
-    /// Interprets one record whose columns are already known; `nil` when the row has errors.
-    func interpret(
-        line: Int, cells: [(column: Column, name: String, position: Int?, value: RawValue)],
-        into diagnostics: inout [Diagnostic]
-    ) -> ChangeRow? {
+    /// Interprets one record; `nil` when the row has errors (appended to `diagnostics`, as are warnings).
+    public func interpret(_ record: ChangeRecord, into diagnostics: inout [Diagnostic]) -> ChangeRow? {
+        let line = record.line
         var errors = 0
         func error(_ position: Int?, _ message: String) {
             diagnostics.append(Diagnostic(.error, file: file, line: line, column: position, message))
@@ -101,8 +89,9 @@ public struct Validator: Sendable {
         var expectedVersion: Int64?
         var wave: Int?
 
-        for (column, name, position, raw) in cells {
-            let cell = Cell(raw)
+        for read in record.cells {
+            let (column, name, position) = (read.column, read.name, read.position)
+            let cell = Cell(read.value)
             if case .skip = cell { continue }
             switch column {
             case .id:
@@ -243,12 +232,12 @@ public struct Validator: Sendable {
 
     /// The value of a `configData.<key>` cell: JSON when it parses, else the text as a string.
     static func cellValue(_ text: String) -> JSONValue {
-        mayBeJSON(text.utf8) ? (try? JSONValue(parsing: text)) ?? .string(text) : .string(text)
+        mayBeJSON(text) ? (try? JSONValue(parsing: text)) ?? .string(text) : .string(text)
     }
 
-    /// Whether a `configData.<key>` cell with these UTF-8 bytes is worth parsing as JSON.
-    static func mayBeJSON(_ bytes: some Sequence<UInt8>) -> Bool {
-        guard let first = bytes.first(where: { $0 != 0x20 && $0 != 0x09 }) else { return false }
+    /// Whether a `configData.<key>` cell's text is worth parsing as JSON.
+    private static func mayBeJSON(_ text: String) -> Bool {
+        guard let first = text.utf8.first(where: { $0 != 0x20 && $0 != 0x09 }) else { return false }
         // Only texts that can start a JSON value are tried; `007` is not JSON and stays a string.
         switch first {
         case UInt8(ascii: "{"), UInt8(ascii: "["), UInt8(ascii: "\""), UInt8(ascii: "-"), UInt8(ascii: "t"),
@@ -268,12 +257,6 @@ public struct Validator: Sendable {
         return nil
     }
 
-    /// Whether the UTF-8 `bytes` are a valid value of `field` (``problem(with:for:)`` is `nil`).
-    static func isValid(_ bytes: UnsafeRawBufferPointer, for field: ConfigField) -> Bool {
-        if field.isUUID, !isUUID(bytes) { return false }
-        return !field.isRequired || bytes.allSatisfy(isIdentifierByte)
-    }
-
     private static func isIdentifierByte(_ byte: UInt8) -> Bool {
         switch byte {
         case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
@@ -285,36 +268,11 @@ public struct Validator: Sendable {
 
     /// Whether `text` is a UUID in its canonical 8-4-4-4-12 hex form (either case).
     public static func isUUID(_ text: String) -> Bool {
-        var text = text
-        return text.withUTF8 { isUUID(UnsafeRawBufferPointer($0)) }
-    }
-
-    /// Whether the UTF-8 `bytes` are a UUID in its canonical 8-4-4-4-12 hex form (either case).
-    static func isUUID(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        let bytes = Array(text.utf8)
         guard bytes.count == 36 else { return false }
-        // Five 8-byte words (the last two overlap) checked a word at a time: every byte must be a hex
-        // digit except the dashes at 8, 13, 18 and 23, which must be dashes.
-        let dash = UInt8(ascii: "-")
-        guard bytes[8] == dash, bytes[13] == dash, bytes[18] == dash, bytes[23] == dash else { return false }
-        let highs: UInt64 = 0x8080_8080_8080_8080
-        func holds(_ offset: Int, dashes: UInt64) -> Bool {
-            let word = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
-            return word & highs == 0 && hexBytes(word) | dashes == highs
+        return bytes.indices.allSatisfy { index in
+            [8, 13, 18, 23].contains(index) ? bytes[index] == UInt8(ascii: "-") : bytes[index].isHexDigit
         }
-        return holds(0, dashes: 0) && holds(8, dashes: 0x0000_8000_0000_0080)
-            && holds(16, dashes: 0x8000_0000_0080_0000) && holds(24, dashes: 0) && holds(28, dashes: 0)
-    }
-
-    /// The high bit of every byte of `word` (all ASCII) that is a hex digit, either case.
-    private static func hexBytes(_ word: UInt64) -> UInt64 {
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let highs: UInt64 = 0x8080_8080_8080_8080
-        /// The high bit of every byte in `low...high` (bytes below 0x80, so no carries cross bytes).
-        func within(_ value: UInt64, _ low: UInt8, _ high: UInt8) -> UInt64 {
-            (value &+ ones &* UInt64(0x80 - low)) & ~(value &+ ones &* UInt64(0x7F - high)) & highs
-        }
-        return within(word, UInt8(ascii: "0"), UInt8(ascii: "9"))
-            | within(word | (ones &* 0x20), UInt8(ascii: "a"), UInt8(ascii: "f"))
     }
 
     private static func wholeNumber(_ cell: Cell) -> Int64? {
@@ -355,5 +313,16 @@ extension String {
             let end = bytes.lastIndex(where: { $0 != 0x20 && $0 != 0x09 })
         else { return "" }
         return String(self[start...end])
+    }
+}
+
+extension UInt8 {
+    fileprivate var isHexDigit: Bool {
+        switch self {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "a")...UInt8(ascii: "f"),
+            UInt8(ascii: "A")...UInt8(ascii: "F"):
+            true
+        default: false
+        }
     }
 }

@@ -57,46 +57,33 @@ struct PlanCommand: AsyncParsableCommand {
     @OptionGroup var connection: ConnectionOptions
 
     func run() async throws {
-        // A saved snapshot is read while the change list is (a large one of each takes a core each).
-        let saved = snapshot.map { path in DedicatedThread { Result { try Self.readSnapshot(path) } } }
         let list = try PlannerCommandSupport.readChanges(changes, format: inputFormat)
         if list.hasErrors {
             PlannerCommandSupport.printDiagnostics(Validator.validate(list))
-            _ = saved?.wait()  // its errors are reported too
             throw ExitCode(2)
         }
-        let state: State
-        if let read = saved?.wait() {
-            state = try read.get()
-        } else {
-            state = try await loadSnapshot()
-        }
+        let state = try await loadSnapshot()
         let result = PlanBuilder.build(
             changes: list, snapshot: state.snapshot, options: PlanOptions(requireMatch: requireMatch), org: state.org,
             baseURL: state.baseURL)
         PlannerCommandSupport.printDiagnostics(result.diagnostics)
         if result.hasErrors { throw ExitCode(2) }
-        // The plan file is written while the plan is shown (a large plan takes seconds for each).
         let plan = result.plan
-        let saving = out.map { path in
-            DedicatedThread { Result { try PlanFile.write(plan, to: URL(fileURLWithPath: path)) } }
-        }
         let output = FileHandle.standardOutput
         switch format {
         case .text: PlanRenderer.writeText(plan) { output.write(Data($0.utf8)) }
         case .markdown: PlanRenderer.writeMarkdown(plan) { output.write(Data($0.utf8)) }
         case .json: PlanFile.write(plan) { output.write(Data($0)) }
         }
-        if let out, let saving {
+        if let out {
             do {
-                try saving.wait().get()
+                try PlanFile.write(plan, to: URL(fileURLWithPath: out))
             } catch {
                 PlannerCommandSupport.standardError("error: \(error)\n")
                 throw ExitCode(1)
             }
             PlannerCommandSupport.standardError("plan written to \(out)\n")
         }
-        PlannerCommandSupport.finish()
     }
 
     /// The org's state to plan against, with where it came from.
