@@ -66,6 +66,7 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: ["TestSupport", "Planner", "BulkUpdate", "Sandbox"],
+            exclude: ["Golden"],
             swiftSettings: strict
         ),
     ]

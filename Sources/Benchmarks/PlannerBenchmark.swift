@@ -40,7 +40,7 @@ enum PlannerBenchmark {
             keep.map { URL(fileURLWithPath: $0) }
             ?? FileManager.default.temporaryDirectory.appendingPathComponent("planner-bench-\(UUID().uuidString)")
         let inputs = Inputs(directory: directory)
-        if let child { return try measure(path: child, inputs: inputs) }
+        if let child { return try await measure(path: child, inputs: inputs) }
 
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { if keep == nil { try? FileManager.default.removeItem(at: directory) } }
@@ -107,35 +107,51 @@ enum PlannerBenchmark {
         return (line, (seconds, peak))
     }
 
-    /// One measurement (the child): read the change list and the configs, build the plan.
-    static func measure(path: String, inputs: Inputs) throws {
+    /// One measurement (the child): read the change list and the configs, build the plan, as the
+    /// commands do (`plan --snapshot` reads both files at once; `apply` reads the change list,
+    /// then sweeps).
+    static func measure(path: String, inputs: Inputs) async throws {
         // The pages are in memory before the clock starts, as the client holds a response body.
         let bodies =
             path == "pages"
-            ? try String(contentsOf: inputs.pages, encoding: .utf8).split(separator: "\n").map { Data($0.utf8) } : []
+            ? try Data(contentsOf: inputs.pages).split(separator: UInt8(ascii: "\n")).map { Data($0) } : []
         var clock = Stopwatch()
         let total = Stopwatch()
-        let changes = try ChangeListReader.read(url: inputs.csv)
-        let readChanges = clock.lap()
+        let changes: ChangeList
         let snapshot: Snapshot
+        let readChanges: Double
+        let readConfigs: Double
         if path == "pages" {
+            changes = try ChangeListReader.read(url: inputs.csv)
+            readChanges = clock.lap()
             var configs: [IntegrationConfig] = []
             for body in bodies { configs += try M3terClient.configPage(from: body).configs }
             snapshot = Snapshot(configs: configs)
+            readConfigs = clock.lap()
         } else {
-            snapshot = try Snapshot.read(url: inputs.state)
+            async let state = Self.timed { try Snapshot.read(url: inputs.state) }
+            (changes, readChanges) = try Self.timed { try ChangeListReader.read(url: inputs.csv) }
+            (snapshot, readConfigs) = try await state
+            _ = clock.lap()
         }
-        let readConfigs = clock.lap()
         let result = PlanBuilder.build(changes: changes, snapshot: snapshot)
         let build = clock.lap()
+        let reading = path == "pages" ? "" : " (at once)"
         let summary = PlanRenderer.Summary(result.plan)
         let problems = result.hasErrors || result.plan.items.count != changes.rows.count ? " UNEXPECTED" : ""
         say(
             String(
-                format: "read changes %.3f s, read configs %.3f s, build %.3f s: total %.3f s (CPU %.3f s), "
+                format: "read changes %.3f s, read configs %.3f s%@, build %.3f s: total %.3f s (CPU %.3f s), "
                     + "%d items (%d update, %d enable-only, %d unchanged), peak %@%@",
-                readChanges, readConfigs, build, total.elapsed, total.elapsedCPU, result.plan.items.count,
+                readChanges, readConfigs, reading, build, total.elapsed, total.elapsedCPU, result.plan.items.count,
                 summary.update, summary.enableOnly, summary.unchanged, peakRSS(), problems))
+    }
+
+    /// The value of `body` and the seconds it took.
+    static func timed<T>(_ body: () throws -> T) rethrows -> (T, Double) {
+        var clock = Stopwatch()
+        let value = try body()
+        return (value, clock.lap())
     }
 
     static func megabytes(_ url: URL) -> String {

@@ -80,6 +80,19 @@ struct ChangeListReaderTests {
             ])
     }
 
+    @Test("a JSON Lines record that does not parse is reported at its own line, and the next line is read")
+    func jsonLinesTruncated() {
+        let text =
+            "{\"id\":\"\(id)\",\"name\":\"a\"}\n{\"id\":\"\(id)\",\"name\":\"b\"\n\n{\"id\":\"\(id)\",\"name\":\"c\"}\n"
+        let list = ChangeListReader.read(data: Data(text.utf8), file: "bad.jsonl", format: .jsonLines)
+        #expect(list.rows.map(\.line) == [1, 4])
+        #expect(list.recordCount == 3)
+        #expect(
+            list.diagnostics.map(\.description) == [
+                "bad.jsonl:2: error: malformed JSON: expected ',' or '}' in an object"
+            ])
+    }
+
     @Test("reports malformed JSON documents with their line and unknown keys once")
     func jsonErrors() {
         let bad = ChangeListReader.read(

@@ -92,7 +92,7 @@ public actor M3terClient: ConfigAPI {
 
     public func getConfig(id: String) async throws(APIError) -> IntegrationConfig {
         let request = HTTPRequest(method: .get, url: try configURL(id), headers: jsonHeaders)
-        return try decode(IntegrationConfig.self, from: try await perform(request, kind: .read), what: "config \(id)")
+        return try Self.config(from: try await perform(request, kind: .read).body, what: "config \(id)")
     }
 
     public func updateConfig(id: String, body: UpdateBody) async throws(APIError) -> IntegrationConfig {
@@ -121,7 +121,7 @@ public actor M3terClient: ConfigAPI {
     /// The write has committed by now, so a body that is not a config (empty, or another shape) must
     /// not turn it into a failure: the config is read back instead.
     private func written(_ response: HTTPResponse, id: String) async throws(APIError) -> IntegrationConfig {
-        if let config = try? decode(IntegrationConfig.self, from: response, what: "config \(id)") { return config }
+        if let config = try? Self.config(from: response.body, what: "config \(id)") { return config }
         return try await getConfig(id: id)
     }
 
@@ -307,48 +307,55 @@ public actor M3terClient: ConfigAPI {
     }
 
     /// The configs of one page of the list sweep, and the token of the next page (`nil`: the last).
+    ///
+    /// Configs are read as every config is (``IntegrationConfig/init(json:)``: leniently).
     package static func configPage(from body: Data) throws(APIError) -> (
         configs: [IntegrationConfig], nextToken: String?
     ) {
-        let page = try decode(ConfigPage.self, from: body, what: "the config list")
-        return (page.data ?? [], page.nextToken.flatMap { $0.isEmpty ? nil : $0 })
+        let what = "the config list"
+        guard case .object(let page) = try json(body, what: what) else {
+            throw .decoding(message: "\(what): unexpected type at the top level")
+        }
+        var configs: [IntegrationConfig] = []
+        switch page["data"] {
+        case nil, .null?: break
+        case .array(let elements)?:
+            configs.reserveCapacity(elements.count)
+            for (index, element) in elements.enumerated() {
+                guard let config = IntegrationConfig(json: element) else {
+                    throw .decoding(message: "\(what): missing \(missingID(in: element, at: "data.[\(index)]"))")
+                }
+                configs.append(config)
+            }
+        default: throw .decoding(message: "\(what): unexpected type at 'data'")
+        }
+        switch page["nextToken"] {
+        case nil, .null?: return (configs, nil)
+        case .string(let token)?: return (configs, token.isEmpty ? nil : token)
+        default: throw .decoding(message: "\(what): unexpected type at 'nextToken'")
+        }
     }
 
-    private func decode<T: Decodable>(_ type: T.Type, from response: HTTPResponse, what: String) throws(APIError) -> T {
-        try Self.decode(type, from: response.body, what: what)
+    /// The config in a response body.
+    private static func config(from body: Data, what: String) throws(APIError) -> IntegrationConfig {
+        let value = try json(body, what: what)
+        guard let config = IntegrationConfig(json: value) else {
+            throw .decoding(message: "\(what): missing \(missingID(in: value, at: nil))")
+        }
+        return config
     }
 
-    private static func decode<T: Decodable>(_ type: T.Type, from body: Data, what: String) throws(APIError) -> T {
+    private static func json(_ body: Data, what: String) throws(APIError) -> JSONValue {
         do {
-            return try JSONDecoder().decode(type, from: body)
-        } catch let error as DecodingError {
-            throw .decoding(message: "\(what): \(Self.summary(of: error))")
+            return try JSONParser.parse(Array(body))
         } catch {
             throw .decoding(message: "\(what): the response is not JSON")
         }
     }
 
-    /// A one-line account of a decoding failure that names the key, never the value.
-    private static func summary(of error: DecodingError) -> String {
-        func path(_ keys: [any CodingKey]) -> String {
-            keys.isEmpty
-                ? "the top level"
-                : "'"
-                    + keys.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }
-                    .joined(separator: ".") + "'"
-        }
-        switch error {
-        case .keyNotFound(let key, let context): return "missing \(path(context.codingPath + [key]))"
-        case .typeMismatch(_, let context): return "unexpected type at \(path(context.codingPath))"
-        case .valueNotFound(_, let context): return "missing value at \(path(context.codingPath))"
-        case .dataCorrupted(let context): return "malformed JSON at \(path(context.codingPath))"
-        @unknown default: return "unreadable response"
-        }
+    /// What a value that is not a config lacks, named by its path (never its content).
+    private static func missingID(in value: JSONValue, at path: String?) -> String {
+        guard case .object = value else { return "a config object at " + (path.map { "'\($0)'" } ?? "the top level") }
+        return "'" + (path.map { $0 + "." } ?? "") + "id'"
     }
-}
-
-/// One page of the list sweep: `{"data": […], "nextToken": …}`.
-private struct ConfigPage: Decodable {
-    var data: [IntegrationConfig]?
-    var nextToken: String?
 }

@@ -53,16 +53,4 @@ public struct ChangeRecords: Sendable {
     public var count: Int
     /// The problems found while reading, in input order.
     public var diagnostics: [Diagnostic]
-
-    public init(
-        file: String, format: ChangeListFormat, digest: String, records: [ChangeRecord], count: Int,
-        diagnostics: [Diagnostic]
-    ) {
-        self.file = file
-        self.format = format
-        self.digest = digest
-        self.records = records
-        self.count = count
-        self.diagnostics = diagnostics
-    }
 }

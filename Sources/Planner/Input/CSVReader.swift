@@ -121,15 +121,24 @@ public struct CSVReader {
     /// A field without quotes, up to the next delimiter.
     private mutating func plainField(line recordLine: Int, column: Int) throws(CSVError) -> String {
         let start = offset
-        while offset < bytes.count, !isDelimiter(at: offset) {
-            if bytes[offset] == Self.quote {
-                skipLine()
-                throw CSVError(
-                    "'\"' inside an unquoted field (quote the whole field and double the '\"')", line: recordLine,
-                    column: column)
+        var bits: UInt8 = 0
+        while offset < bytes.count {
+            let byte = bytes[offset]
+            // Only a comma, LF, CR or quote can end the field or be wrong in it.
+            if byte == Self.comma || byte == Self.newline || byte == Self.carriageReturn || byte == Self.quote {
+                if isDelimiter(at: offset) { break }
+                if byte == Self.quote {
+                    skipLine()
+                    throw CSVError(
+                        "'\"' inside an unquoted field (quote the whole field and double the '\"')", line: recordLine,
+                        column: column)
+                }
             }
+            bits |= byte
             offset += 1
         }
+        // ASCII (nearly every field) needs no validation.
+        if bits < 0x80 { return String(decoding: bytes[start..<offset], as: UTF8.self) }
         return try decoded(bytes[start..<offset], line: recordLine, column: column)
     }
 

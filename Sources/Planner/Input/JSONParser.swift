@@ -49,6 +49,8 @@ public struct JSONParser {
 
     /// The next non-whitespace byte, without consuming it (`nil` at the end).
     public mutating func peek() -> UInt8? {
+        guard offset < bytes.count else { return nil }
+        if bytes[offset] > 0x20 { return bytes[offset] }
         skipWhitespace()
         return offset < bytes.count ? bytes[offset] : nil
     }
@@ -91,16 +93,18 @@ public struct JSONParser {
         switch byte {
         case UInt8(ascii: "{"):
             offset += 1
-            var members: [String: JSONValue] = [:]
-            if consume(UInt8(ascii: "}")) { return .object(members) }
+            if consume(UInt8(ascii: "}")) { return .object([:]) }
+            // Gathered first, so the dictionary is made once at its size (a repeated name: the last wins).
+            var members: [(String, JSONValue)] = []
+            members.reserveCapacity(16)
             repeat {
                 guard peek() == UInt8(ascii: "\"") else { throw error("expected a member name in quotes") }
                 let key = try parseString()
                 try expect(UInt8(ascii: ":"))
-                members[key] = try parseValue(depth: depth + 1)
+                members.append((key, try parseValue(depth: depth + 1)))
             } while consume(UInt8(ascii: ","))
             guard consume(UInt8(ascii: "}")) else { throw error("expected ',' or '}' in an object") }
-            return .object(members)
+            return .object(Dictionary(members, uniquingKeysWith: { _, last in last }))
         case UInt8(ascii: "["):
             offset += 1
             var elements: [JSONValue] = []

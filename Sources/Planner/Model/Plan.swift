@@ -182,7 +182,7 @@ public struct PlanOptions: Sendable, Hashable, Codable {
 /// A reviewable plan: what will be sent, config by config, in order.
 public struct Plan: Sendable, Hashable {
     /// The plan file format this build writes and reads (4: the fingerprint is the SHA-256 of the
-    /// items' canonical lines).
+    /// items' canonical lines, ``PlanEncoding/fingerprint(of:)``).
     public static let currentFormatVersion = 4
 
     public var formatVersion: Int

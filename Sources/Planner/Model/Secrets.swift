@@ -15,10 +15,35 @@ public enum Secrets {
 
     private static let fingerprintPrefix = "<redacted sha256:"
 
+    private static let markerBytes = markers.map { Array($0.utf8) }
+
     /// Whether a `configData` key names a secret.
     public static func isSecretKey(_ key: String) -> Bool {
-        let folded = key.lowercased().filter { $0 != "_" && $0 != "-" && $0 != "." }
-        return markers.contains { folded.contains($0) }
+        var folded: [UInt8] = []
+        folded.reserveCapacity(key.utf8.count)
+        for byte in key.utf8 {
+            // Non-ASCII letters are folded by the full rules.
+            if byte >= 0x80 { return isSecretKey(folding: key) }
+            if byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".") { continue }
+            folded.append(byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte)
+        }
+        return containsMarker(folded)
+    }
+
+    private static func isSecretKey(folding key: String) -> Bool {
+        containsMarker(
+            key.lowercased().utf8.filter {
+                $0 != UInt8(ascii: "_") && $0 != UInt8(ascii: "-") && $0 != UInt8(ascii: ".")
+            })
+    }
+
+    private static func containsMarker(_ folded: [UInt8]) -> Bool {
+        markerBytes.contains { marker in
+            folded.count >= marker.count
+                && (0...(folded.count - marker.count)).contains {
+                    folded[$0..<($0 + marker.count)].elementsEqual(marker)
+                }
+        }
     }
 
     /// The fingerprint that stands for a secret value in every file and output.
@@ -27,6 +52,12 @@ public enum Secrets {
         writer.value(value)
         let hex = Digests.hex(SHA256.hash(data: writer.bytes))
         return .string(fingerprintPrefix + hex.prefix(12) + ">")
+    }
+
+    /// What a secret value reads as: its fingerprint, or the value itself when it already is one
+    /// (read back from a plan), so redacting twice changes nothing.
+    static func redactedSecret(_ value: JSONValue) -> JSONValue {
+        isFingerprint(value) ? value : fingerprint(value)
     }
 
     /// Whether a string is a fingerprint made by ``fingerprint(_:)``.
@@ -40,11 +71,17 @@ public enum Secrets {
     /// `null` stays `null` (it is not a secret, and clearing a secret must stay visible), and a
     /// value that already is a fingerprint (read back from a plan) stays as it is.
     public static func redact(_ object: [String: JSONValue]) -> [String: JSONValue] {
-        object.mapValuesAndKeys { key, value in
-            if isSecretKey(key), value != .null { return isFingerprint(value) ? value : fingerprint(value) }
-            if case .object(let inner) = value { return .object(redact(inner)) }
-            return value
+        // Copied only when something is replaced: most objects hold no secret.
+        var out = object
+        for (key, value) in object {
+            if isSecretKey(key), value != .null {
+                out[key] = redactedSecret(value)
+            } else if case .object(let inner) = value {
+                let redacted = redact(inner)
+                if redacted != inner { out[key] = .object(redacted) }
+            }
         }
+        return out
     }
 
     /// Whether any value under a secret key (at any depth) is present and not `null`.
@@ -66,15 +103,6 @@ public enum Secrets {
     }
 }
 
-extension Dictionary where Key == String {
-    /// The dictionary with each value replaced by `transform(key, value)`.
-    fileprivate func mapValuesAndKeys(_ transform: (String, Value) -> Value) -> [String: Value] {
-        var out = self
-        for (key, value) in self { out[key] = transform(key, value) }
-        return out
-    }
-}
-
 /// SHA-256 helpers (swift-crypto: Foundation on Linux has no digest API).
 public enum Digests {
     /// Lower-case hex SHA-256 of `data`.
@@ -84,9 +112,13 @@ public enum Digests {
 
     /// Lower-case hex of a digest.
     static func hex(_ digest: some Sequence<UInt8>) -> String {
-        digest.map { byte in
-            let text = String(byte, radix: 16)
-            return byte < 0x10 ? "0" + text : text
-        }.joined()
+        var out: [UInt8] = []
+        for byte in digest {
+            out.append(hexDigits[Int(byte >> 4)])
+            out.append(hexDigits[Int(byte & 0x0F)])
+        }
+        return String(decoding: out, as: UTF8.self)
     }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
 }

@@ -2,37 +2,68 @@ import Crypto
 
 /// The plan file's form of a plan item, and the plan fingerprint defined over it.
 ///
-/// An item is one JSON object (``json(of:)``), written canonically by ``JSONWriter`` (compact,
-/// keys sorted): one line of the plan file's `items`. ``PlanDecoding`` reads it back.
+/// An item is one JSON object in canonical form (compact, keys sorted, as ``JSONWriter`` writes
+/// every value): one line of the plan file's `items`. ``PlanDecoding`` reads it back.
 public enum PlanEncoding {
-    /// The item as a plan file holds it: every member, `before` and `after` repeating the diff as
-    /// nested objects, secret values as fingerprints.
-    static func json(of item: PlanItem) -> JSONValue {
-        var members: [String: JSONValue] = [
-            "after": .object(item.after),
-            "before": .object(item.before),
-            "change": item.change.recorded,
-            "destination": .string(item.destination),
-            "diff": .array(
-                item.diff.map { change in
-                    var entry: [String: JSONValue] = [
-                        "path": .array(change.path.map(JSONValue.string)), "secret": .bool(change.secret),
-                    ]
-                    if let before = change.before { entry["before"] = before }
-                    if let after = change.after { entry["after"] = after }
-                    return .object(entry)
-                }),
-            "enable": .bool(item.enable),
-            "entityType": .string(item.entityType),
-            "id": .string(item.id),
-            "inputLines": .array(item.inputLines.map { .integer(Int64($0)) }),
-            "status": .string(item.status.rawValue),
-            "versionRead": .integer(item.versionRead),
-            "wave": .integer(Int64(item.wave)),
-        ]
-        if let expected = item.expectedVersion { members["expectedVersion"] = .integer(expected) }
-        if let name = item.name { members["name"] = .string(name) }
-        return .object(members)
+    /// Writes the item as a plan file holds it: every member (in key order, as canonical JSON
+    /// requires), secret values as fingerprints, and (`states`) `before` and `after`, which repeat
+    /// the diff as nested objects for a reader of the file.
+    static func write(_ item: PlanItem, states: Bool = true, to out: inout JSONWriter) {
+        if states {
+            out.raw("{\"after\":")
+            out.object(item.after)
+            out.raw(",\"before\":")
+            out.object(item.before)
+            out.raw(",")
+        } else {
+            out.raw("{")
+        }
+        out.raw("\"change\":")
+        out.value(item.change.recorded)
+        out.raw(",\"destination\":")
+        out.string(item.destination)
+        out.raw(",\"diff\":[")
+        for (index, change) in item.diff.enumerated() {
+            out.raw(index == 0 ? "{" : ",{")
+            if let after = change.after {
+                out.raw("\"after\":")
+                out.value(after)
+                out.raw(",")
+            }
+            if let before = change.before {
+                out.raw("\"before\":")
+                out.value(before)
+                out.raw(",")
+            }
+            out.raw("\"path\":")
+            out.value(.array(change.path.map(JSONValue.string)))
+            out.raw(",\"secret\":")
+            out.bool(change.secret)
+            out.raw("}")
+        }
+        out.raw("],\"enable\":")
+        out.bool(item.enable)
+        out.raw(",\"entityType\":")
+        out.string(item.entityType)
+        if let expected = item.expectedVersion {
+            out.raw(",\"expectedVersion\":")
+            out.integer(expected)
+        }
+        out.raw(",\"id\":")
+        out.string(item.id)
+        out.raw(",\"inputLines\":")
+        out.value(.array(item.inputLines.map { .integer(Int64($0)) }))
+        if let name = item.name {
+            out.raw(",\"name\":")
+            out.string(name)
+        }
+        out.raw(",\"status\":")
+        out.string(item.status.rawValue)
+        out.raw(",\"versionRead\":")
+        out.integer(item.versionRead)
+        out.raw(",\"wave\":")
+        out.integer(Int64(item.wave))
+        out.raw("}")
     }
 
     /// The canonical text of one item: its line in the plan file.
@@ -42,17 +73,25 @@ public enum PlanEncoding {
 
     static func canonicalBytes(of item: PlanItem) -> [UInt8] {
         var writer = JSONWriter()
-        writer.value(json(of: item))
+        write(item, to: &writer)
         return writer.bytes
     }
 
-    /// The plan fingerprint: lower-case hex SHA-256 over the items' canonical texts, in plan
-    /// order, each followed by a line feed.
+    /// The plan fingerprint: lower-case hex SHA-256 over the items' canonical texts without
+    /// `before` and `after` (they only repeat the diff, and reading a plan file checks them
+    /// against it), in plan order, each followed by a line feed.
     public static func fingerprint(of items: [PlanItem]) -> String {
         var hasher = SHA256()
-        for item in items {
-            hasher.update(data: canonicalBytes(of: item))
-            hasher.update(data: [0x0A])
+        // Encoded on every core a window at a time (the window's lines are then hashed in order).
+        let window = 32_768
+        for start in stride(from: 0, to: items.count, by: window) {
+            let lines = Parallel.map(Array(items[start..<min(items.count, start + window)])) { item in
+                var writer = JSONWriter()
+                write(item, states: false, to: &writer)
+                writer.raw("\n")
+                return writer.bytes
+            }
+            for line in lines { hasher.update(data: line) }
         }
         return Digests.hex(hasher.finalize())
     }

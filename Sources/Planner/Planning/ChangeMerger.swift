@@ -4,6 +4,13 @@ package struct MergedChange: Sendable, Equatable {
     package var expectedVersion: Int64?
     package var wave: Int
     package var lines: [Int]
+
+    package init(change: ConfigChange, expectedVersion: Int64? = nil, wave: Int = 0, lines: [Int]) {
+        self.change = change
+        self.expectedVersion = expectedVersion
+        self.wave = wave
+        self.lines = lines
+    }
 }
 
 /// Merges every row that resolved to one config, reporting rows that disagree.

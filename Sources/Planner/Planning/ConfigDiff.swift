@@ -2,7 +2,8 @@
 public enum ConfigDiff {
     /// Every writable field that differs, with `configData` compared down to its leaves.
     ///
-    /// Secret values are compared by fingerprint and the change is marked `secret`. An absent
+    /// A value under a secret key is compared as it is and recorded as its fingerprint, the change
+    /// marked `secret`; other recorded values have their secrets fingerprinted. An absent
     /// `configData` equals `{}` (a PUT sends `{}` for it), and a `null` leaf counts as absent.
     public static func diff(from before: IntegrationConfig, to after: IntegrationConfig) -> [FieldChange] {
         var out: [FieldChange] = []
@@ -13,15 +14,12 @@ public enum ConfigDiff {
         }
         let old = before.configData ?? [:]
         let new = after.configData ?? [:]
-        if old != new {
-            compare(Secrets.redact(old), Secrets.redact(new), path: ["configData"], secret: false, into: &out)
-        }
+        if old != new { compare(old, new, path: ["configData"], into: &out) }
         return out
     }
 
     private static func compare(
-        _ old: [String: JSONValue], _ new: [String: JSONValue], path: [String], secret: Bool,
-        into out: inout [FieldChange]
+        _ old: [String: JSONValue], _ new: [String: JSONValue], path: [String], into out: inout [FieldChange]
     ) {
         var keys = Array(old.keys)
         for key in new.keys where old[key] == nil { keys.append(key) }
@@ -30,14 +28,23 @@ public enum ConfigDiff {
             let a = old[key].flatMap { $0 == .null ? nil : $0 }
             let b = new[key].flatMap { $0 == .null ? nil : $0 }
             guard a != b else { continue }
-            let isSecret = secret || Secrets.isSecretKey(key)
-            var keyPath = path
-            keyPath.append(key)
-            if case .object(let innerA)? = a, case .object(let innerB)? = b {
-                compare(innerA, innerB, path: keyPath, secret: isSecret, into: &out)
+            let keyPath = path + [key]
+            if Secrets.isSecretKey(key) {
+                out.append(
+                    FieldChange(
+                        path: keyPath, before: a.map(Secrets.redactedSecret), after: b.map(Secrets.redactedSecret),
+                        secret: true))
+            } else if case .object(let innerA)? = a, case .object(let innerB)? = b {
+                compare(innerA, innerB, path: keyPath, into: &out)
             } else {
-                out.append(FieldChange(path: keyPath, before: a, after: b, secret: isSecret))
+                out.append(FieldChange(path: keyPath, before: a.map(redacted), after: b.map(redacted), secret: false))
             }
         }
+    }
+
+    /// A value as plans show it: the secrets inside an object fingerprinted.
+    private static func redacted(_ value: JSONValue) -> JSONValue {
+        guard case .object(let members) = value else { return value }
+        return .object(Secrets.redact(members))
     }
 }

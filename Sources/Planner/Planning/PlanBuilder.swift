@@ -1,7 +1,8 @@
 /// Builds a plan by composing the planner's stages, each a function of values:
 ///
 /// read (``ChangeListReader``) → validate (``Validator``) → resolve (``Resolver``) →
-/// merge (``ChangeMerger``) → diff/status (``ItemBuilder``) → order (``order(_:)``) → ``Plan``.
+/// merge (``ChangeMerger``) → order (``order(_:)``, by the merged waves) → diff/status
+/// (``ItemBuilder``, in plan order) → ``Plan``.
 ///
 /// Every command plans through ``build(changes:snapshot:options:org:baseURL:)``: `plan` against a
 /// list sweep or a saved snapshot, `apply`, `resume`, and the undo and failed lists they write.
@@ -20,15 +21,15 @@ public enum PlanBuilder {
         let file = changes.file
         let resolution = Resolver.resolve(changes.rows, in: snapshot, file: file, options: options)
         var conflicts = ConflictCollector(file: file)
-        var items: [PlanItem] = []
-        items.reserveCapacity(resolution.targets.count)
-        for target in resolution.targets {
-            let config = snapshot.configs[target.config]
-            let merged = ChangeMerger.merge(
-                target.rows.map { changes.rows[$0] }, configID: config.id, conflicts: &conflicts)
-            items.append(ItemBuilder.item(for: config, merged: merged))
+        let merged = resolution.targets.map { target in
+            ChangeMerger.merge(
+                target.rows.map { changes.rows[$0] }, configID: snapshot.configs[target.config].id,
+                conflicts: &conflicts)
         }
-        items = order(items)
+        // Items are built in plan order, on every core.
+        let items = Parallel.map(order(merged.map(\.wave))) { index in
+            ItemBuilder.item(for: snapshot.configs[resolution.targets[index].config], merged: merged[index])
+        }
         var warnings: [Diagnostic] = []
         for item in items {
             guard let expected = item.expectedVersion, expected != item.versionRead else { continue }
@@ -47,9 +48,10 @@ public enum PlanBuilder {
         return PlanResult(plan: plan, diagnostics: errors + notes)
     }
 
-    /// The order stage: waves ascending; inside a wave, the order rows first hit the configs.
-    package static func order(_ items: [PlanItem]) -> [PlanItem] {
-        items.enumerated().sorted { ($0.element.wave, $0.offset) < ($1.element.wave, $1.offset) }.map(\.element)
+    /// The order stage: the plan's order of targets with these waves (waves ascending; inside a
+    /// wave, the order rows first hit the configs), as the targets' indices.
+    package static func order(_ waves: [Int]) -> [Int] {
+        waves.indices.sorted { (waves[$0], $0) < (waves[$1], $1) }
     }
 
     /// The in-memory changes (secret values included) of a plan read back from a file.

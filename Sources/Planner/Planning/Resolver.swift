@@ -6,6 +6,11 @@ package struct Resolution: Sendable, Equatable {
         package var config: Int
         /// The indices of the rows that target it, in input order.
         package var rows: [Int]
+
+        package init(config: Int, rows: [Int]) {
+            self.config = config
+            self.rows = rows
+        }
     }
 
     /// The targeted configs, in the order rows first hit them.
@@ -25,7 +30,8 @@ package enum Resolver {
     ) -> Resolution {
         var index = SelectorIndex(configs: snapshot.configs)
         var resolution = Resolution()
-        var targetOf: [Int: Int] = [:]
+        // The target of each config (-1: none yet).
+        var targetOf = [Int](repeating: -1, count: snapshot.configs.count)
         let severity: Diagnostic.Severity = options.requireMatch ? .error : .warning
         for (rowIndex, row) in rows.enumerated() {
             let configs: [Int]
@@ -44,8 +50,8 @@ package enum Resolver {
                 }
             }
             for config in configs {
-                if let target = targetOf[config] {
-                    resolution.targets[target].rows.append(rowIndex)
+                if targetOf[config] >= 0 {
+                    resolution.targets[targetOf[config]].rows.append(rowIndex)
                 } else {
                     targetOf[config] = resolution.targets.count
                     resolution.targets.append(Resolution.Target(config: config, rows: [rowIndex]))

@@ -240,9 +240,14 @@ public struct Validator: Sendable {
         guard let first = text.utf8.first(where: { $0 != 0x20 && $0 != 0x09 }) else { return false }
         // Only texts that can start a JSON value are tried; `007` is not JSON and stays a string.
         switch first {
-        case UInt8(ascii: "{"), UInt8(ascii: "["), UInt8(ascii: "\""), UInt8(ascii: "-"), UInt8(ascii: "t"),
-            UInt8(ascii: "f"), UInt8(ascii: "n"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+        case UInt8(ascii: "{"), UInt8(ascii: "["), UInt8(ascii: "\""), UInt8(ascii: "-"),
+            UInt8(ascii: "0")...UInt8(ascii: "9"):
             return true
+        case UInt8(ascii: "t"), UInt8(ascii: "f"), UInt8(ascii: "n"):
+            // A literal, or a word such as `token-1` that is plain text.
+            let isSpace: (UInt8) -> Bool = { [0x20, 0x09, 0x0A, 0x0D].contains($0) }
+            let word = text.utf8.drop(while: isSpace).reversed().drop(while: isSpace).reversed()
+            return ["true", "false", "null"].contains { $0.utf8.elementsEqual(word) }
         default:
             return false
         }
@@ -268,11 +273,12 @@ public struct Validator: Sendable {
 
     /// Whether `text` is a UUID in its canonical 8-4-4-4-12 hex form (either case).
     public static func isUUID(_ text: String) -> Bool {
-        let bytes = Array(text.utf8)
-        guard bytes.count == 36 else { return false }
-        return bytes.indices.allSatisfy { index in
-            [8, 13, 18, 23].contains(index) ? bytes[index] == UInt8(ascii: "-") : bytes[index].isHexDigit
+        guard text.utf8.count == 36 else { return false }
+        for (index, byte) in text.utf8.enumerated() {
+            let isDash = index == 8 || index == 13 || index == 18 || index == 23
+            guard isDash ? byte == UInt8(ascii: "-") : byte.isHexDigit else { return false }
         }
+        return true
     }
 
     private static func wholeNumber(_ cell: Cell) -> Int64? {

@@ -57,12 +57,20 @@ struct PlanCommand: AsyncParsableCommand {
     @OptionGroup var connection: ConnectionOptions
 
     func run() async throws {
+        // A saved snapshot is read while the change list is (each on a core of its own).
+        async let saved = Result { try snapshot.map(Self.readSnapshot) }
         let list = try PlannerCommandSupport.readChanges(changes, format: inputFormat)
         if list.hasErrors {
             PlannerCommandSupport.printDiagnostics(Validator.validate(list))
+            _ = await saved  // a snapshot that cannot be read is reported too
             throw ExitCode(2)
         }
-        let state = try await loadSnapshot()
+        let state: State
+        if let read = try await saved.get() {
+            state = read
+        } else {
+            state = try await loadSnapshot()
+        }
         let result = PlanBuilder.build(
             changes: list, snapshot: state.snapshot, options: PlanOptions(requireMatch: requireMatch), org: state.org,
             baseURL: state.baseURL)
@@ -93,17 +101,13 @@ struct PlanCommand: AsyncParsableCommand {
         var baseURL: String?
     }
 
-    /// Loads the state to plan against: the saved --snapshot, or the live org by one list sweep
-    /// (read-only: nothing is written).
+    /// Loads the live org's state by one list sweep (read-only: nothing is written).
     func loadSnapshot() async throws -> State {
-        guard let snapshot else {
-            let client = try connection.makeClient(rate: RateLimiter.defaultRate, concurrency: 4)
-            let configs = try await client.readOrg()
-            return State(
-                snapshot: Snapshot(configs: configs), org: client.settings.orgId,
-                baseURL: client.settings.baseURL.absoluteString)
-        }
-        return try Self.readSnapshot(snapshot)
+        let client = try connection.makeClient(rate: RateLimiter.defaultRate, concurrency: 4)
+        let configs = try await client.readOrg()
+        return State(
+            snapshot: Snapshot(configs: configs), org: client.settings.orgId,
+            baseURL: client.settings.baseURL.absoluteString)
     }
 
     /// Reads a saved snapshot (exit 2 when it is not one).
