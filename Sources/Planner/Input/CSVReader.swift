@@ -1,31 +1,31 @@
 /// One CSV record: its fields and the line where it starts.
-public struct CSVRecord: Sendable, Hashable {
+package struct CSVRecord: Sendable, Hashable {
     /// The 1-based line where the record starts (a quoted field may span several lines).
-    public var line: Int
+    package var line: Int
     /// The fields, unquoted.
-    public var fields: [String]
+    package var fields: [String]
 
-    public init(line: Int, fields: [String]) {
+    package init(line: Int, fields: [String]) {
         self.line = line
         self.fields = fields
     }
 }
 
 /// A malformed CSV record.
-public struct CSVError: Error, Sendable, Hashable, CustomStringConvertible {
-    public var message: String
+package struct CSVError: Error, Sendable, Hashable, CustomStringConvertible {
+    package var message: String
     /// The line where the record starts.
-    public var line: Int
+    package var line: Int
     /// The 1-based number of the field.
-    public var column: Int
+    package var column: Int
 
-    public init(_ message: String, line: Int, column: Int) {
+    package init(_ message: String, line: Int, column: Int) {
         self.message = message
         self.line = line
         self.column = column
     }
 
-    public var description: String { "\(line):\(column): \(message)" }
+    package var description: String { "\(line):\(column): \(message)" }
 }
 
 /// An RFC 4180 CSV reader over UTF-8 bytes, one record at a time.
@@ -34,7 +34,7 @@ public struct CSVError: Error, Sendable, Hashable, CustomStringConvertible {
 /// and embedded line breaks, and a missing final line break are all accepted. Blank lines are
 /// skipped. After an error the reader skips to the next line, so one pass reports every malformed
 /// record.
-public struct CSVReader {
+package struct CSVReader {
     private let bytes: [UInt8]
     private var offset: Int
     private var line = 1
@@ -45,7 +45,7 @@ public struct CSVReader {
     private static let carriageReturn = UInt8(ascii: "\r")
 
     /// A reader over `bytes`; a leading UTF-8 byte-order mark is skipped.
-    public init(bytes: [UInt8]) {
+    package init(bytes: [UInt8]) {
         self.bytes = bytes
         offset = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
     }
@@ -53,7 +53,7 @@ public struct CSVReader {
     /// The next record, `nil` at the end of the input.
     ///
     /// - Throws: ``CSVError`` for a malformed record; call again to continue with the next line.
-    public mutating func next() throws(CSVError) -> CSVRecord? {
+    package mutating func next() throws(CSVError) -> CSVRecord? {
         skipBlankLines()
         guard offset < bytes.count else { return nil }
         let recordLine = line

@@ -32,7 +32,7 @@ public enum ChangeListReader {
     }
 
     /// The records of a change list, with every syntax problem.
-    public static func records(bytes: [UInt8], file: String, format: ChangeListFormat? = nil) -> ChangeRecords {
+    package static func records(bytes: [UInt8], file: String, format: ChangeListFormat? = nil) -> ChangeRecords {
         let format = format ?? sniff(bytes)
         var out = ChangeRecords(
             file: file, format: format, digest: Digests.sha256Hex(Data(bytes)), records: [], count: 0, diagnostics: [])

@@ -18,16 +18,16 @@ public struct JSONSyntaxError: Error, Sendable, Equatable, CustomStringConvertib
 /// Unlike `JSONDecoder` it keeps integers that fit `Int64` as integers and reports where the text
 /// went wrong (line and column), and its small primitives (peek, expect, consume) let a reader walk
 /// a large array element by element, knowing the line each one starts on.
-public struct JSONParser {
+package struct JSONParser {
     private let bytes: [UInt8]
     /// The offset of the next byte to read.
-    public private(set) var offset: Int
+    package private(set) var offset: Int
     /// The 1-based line of ``offset``.
-    public private(set) var line: Int
+    package private(set) var line: Int
     private var lineStart = 0
 
     /// A parser over `bytes` from `offset`, which is on line `line`.
-    public init(bytes: [UInt8], offset: Int = 0, line: Int = 1) {
+    package init(bytes: [UInt8], offset: Int = 0, line: Int = 1) {
         self.bytes = bytes
         self.offset = offset
         self.line = line
@@ -35,7 +35,7 @@ public struct JSONParser {
     }
 
     /// Parses one complete JSON text: a value surrounded by optional whitespace and nothing else.
-    public static func parse(_ bytes: [UInt8]) throws(JSONSyntaxError) -> JSONValue {
+    package static func parse(_ bytes: [UInt8]) throws(JSONSyntaxError) -> JSONValue {
         var parser = JSONParser(bytes: bytes)
         let value = try parser.parseValue()
         if parser.peek() != nil { throw parser.error("unexpected text after the JSON value") }
@@ -43,12 +43,12 @@ public struct JSONParser {
     }
 
     /// Parses one complete JSON text from a string.
-    public static func parse(_ text: String) throws(JSONSyntaxError) -> JSONValue {
+    package static func parse(_ text: String) throws(JSONSyntaxError) -> JSONValue {
         try parse(Array(text.utf8))
     }
 
     /// The next non-whitespace byte, without consuming it (`nil` at the end).
-    public mutating func peek() -> UInt8? {
+    package mutating func peek() -> UInt8? {
         guard offset < bytes.count else { return nil }
         if bytes[offset] > 0x20 { return bytes[offset] }
         skipWhitespace()
@@ -56,20 +56,20 @@ public struct JSONParser {
     }
 
     /// Consumes `byte` (after whitespace) or throws.
-    public mutating func expect(_ byte: UInt8) throws(JSONSyntaxError) {
+    package mutating func expect(_ byte: UInt8) throws(JSONSyntaxError) {
         guard peek() == byte else { throw error("expected '\(Character(Unicode.Scalar(byte)))'") }
         offset += 1
     }
 
     /// Consumes `byte` (after whitespace) when it is next.
-    public mutating func consume(_ byte: UInt8) -> Bool {
+    package mutating func consume(_ byte: UInt8) -> Bool {
         guard peek() == byte else { return false }
         offset += 1
         return true
     }
 
     /// An error at the current position.
-    public func error(_ message: String) -> JSONSyntaxError {
+    package func error(_ message: String) -> JSONSyntaxError {
         JSONSyntaxError(message: message, line: line, column: offset - lineStart + 1)
     }
 
@@ -87,7 +87,7 @@ public struct JSONParser {
     }
 
     /// Parses the next value.
-    public mutating func parseValue(depth: Int = 0) throws(JSONSyntaxError) -> JSONValue {
+    package mutating func parseValue(depth: Int = 0) throws(JSONSyntaxError) -> JSONValue {
         guard depth < 512 else { throw error("nesting too deep") }
         guard let byte = peek() else { throw error("unexpected end of input") }
         switch byte {
@@ -141,7 +141,7 @@ public struct JSONParser {
     }
 
     /// Parses a string; the next byte must be the opening quote.
-    public mutating func parseString() throws(JSONSyntaxError) -> String {
+    package mutating func parseString() throws(JSONSyntaxError) -> String {
         offset += 1
         let start = offset
         // No escapes (nearly every string): the bytes as they are, validated when not ASCII.

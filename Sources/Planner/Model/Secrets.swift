@@ -104,9 +104,9 @@ public enum Secrets {
 }
 
 /// SHA-256 helpers (swift-crypto: Foundation on Linux has no digest API).
-public enum Digests {
+package enum Digests {
     /// Lower-case hex SHA-256 of `data`.
-    public static func sha256Hex(_ data: Data) -> String {
+    package static func sha256Hex(_ data: Data) -> String {
         hex(SHA256.hash(data: data))
     }
 

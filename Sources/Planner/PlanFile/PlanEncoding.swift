@@ -4,7 +4,7 @@ import Crypto
 ///
 /// An item is one JSON object in canonical form (compact, keys sorted, as ``JSONWriter`` writes
 /// every value): one line of the plan file's `items`. ``PlanDecoding`` reads it back.
-public enum PlanEncoding {
+package enum PlanEncoding {
     /// Writes the item as a plan file holds it: every member (in key order, as canonical JSON
     /// requires), secret values as fingerprints, and (`states`) `before` and `after`, which repeat
     /// the diff as nested objects for a reader of the file.
@@ -67,7 +67,7 @@ public enum PlanEncoding {
     }
 
     /// The canonical text of one item: its line in the plan file.
-    public static func canonicalText(of item: PlanItem) -> String {
+    package static func canonicalText(of item: PlanItem) -> String {
         String(decoding: canonicalBytes(of: item), as: UTF8.self)
     }
 
@@ -80,7 +80,7 @@ public enum PlanEncoding {
     /// The plan fingerprint: lower-case hex SHA-256 over the items' canonical texts without
     /// `before` and `after` (they only repeat the diff, and reading a plan file checks them
     /// against it), in plan order, each followed by a line feed.
-    public static func fingerprint(of items: [PlanItem]) -> String {
+    package static func fingerprint(of items: [PlanItem]) -> String {
         var hasher = SHA256()
         // Encoded on every core a window at a time (the window's lines are then hashed in order).
         let window = 32_768

@@ -1,11 +1,11 @@
 /// The field-level difference between a config and its planned state, redacted.
-public enum ConfigDiff {
+enum ConfigDiff {
     /// Every writable field that differs, with `configData` compared down to its leaves.
     ///
     /// A value under a secret key is compared as it is and recorded as its fingerprint, the change
     /// marked `secret`; other recorded values have their secrets fingerprinted. An absent
     /// `configData` equals `{}` (a PUT sends `{}` for it), and a `null` leaf counts as absent.
-    public static func diff(from before: IntegrationConfig, to after: IntegrationConfig) -> [FieldChange] {
+    static func diff(from before: IntegrationConfig, to after: IntegrationConfig) -> [FieldChange] {
         var out: [FieldChange] = []
         for field in ConfigField.allCases where field != .configData {
             let old = before.value(of: field)

@@ -1,5 +1,5 @@
 /// What a change-list column (or JSON key) means.
-public enum Column: Sendable, Hashable {
+package enum Column: Sendable, Hashable {
     case id
     /// A new value for a top-level field (never `.configData`).
     case field(ConfigField)
@@ -14,18 +14,18 @@ public enum Column: Sendable, Hashable {
     case wave
 
     /// The fields a `match.<field>` column may name.
-    public static let matchableFields: [ConfigField] = [
+    package static let matchableFields: [ConfigField] = [
         .entityType, .entityId, .destination, .destinationId, .integrationCredentialsId, .name,
     ]
 
     /// Every fixed column name, for suggestions.
-    public static let knownNames: [String] =
+    package static let knownNames: [String] =
         ["id"] + ConfigField.allCases.map(\.rawValue) + matchableFields.map { "match.\($0.rawValue)" } + [
             "enabled", "expectedVersion", "wave",
         ]
 
     /// The meaning of a column name, or `nil` when it is not a change-list column.
-    public init?(name: String) {
+    package init?(name: String) {
         switch name {
         case "id": self = .id
         case "configData": self = .configData

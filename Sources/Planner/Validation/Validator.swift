@@ -15,7 +15,7 @@ public struct Validator: Sendable {
 
     /// The change list of these records: the rows of the valid ones, and every problem (reading's
     /// and the records'), in input order.
-    public static func validate(_ records: ChangeRecords) -> ChangeList {
+    package static func validate(_ records: ChangeRecords) -> ChangeList {
         let validator = Validator(file: records.file)
         var rows: [ChangeRow] = []
         rows.reserveCapacity(records.records.count)
@@ -74,7 +74,7 @@ public struct Validator: Sendable {
     }
 
     /// Interprets one record; `nil` when the row has errors (appended to `diagnostics`, as are warnings).
-    public func interpret(_ record: ChangeRecord, into diagnostics: inout [Diagnostic]) -> ChangeRow? {
+    package func interpret(_ record: ChangeRecord, into diagnostics: inout [Diagnostic]) -> ChangeRow? {
         let line = record.line
         var errors = 0
         func error(_ position: Int?, _ message: String) {
