@@ -135,7 +135,7 @@ public struct Executor: Sendable {
                 inFlight += 1
                 let config = live[item.id]
                 group.addTask {
-                    let outcome = await process(item, live: config, resumed: resumed, resends: resends)
+                    let outcome = await process(item, live: config, resumed: resumed, stop: stop, resends: resends)
                     if let outcome {
                         try await record(outcome)
                         events?.yield(.finished(outcome))
@@ -151,9 +151,12 @@ public struct Executor: Sendable {
         }
     }
 
-    /// Drives one item to its outcome; `nil` when cancelled before one was reached.
+    /// Drives one item to its outcome; `nil` when cancelled before one was reached, or when the API
+    /// refused the credentials (then `stop` is asked to stop the run: the item stays not attempted,
+    /// and `resume` re-reads it before acting).
     func process(
-        _ item: PlanItem, live initial: IntegrationConfig?, resumed: Bool, resends: Counter = Counter()
+        _ item: PlanItem, live initial: IntegrationConfig?, resumed: Bool, stop: StopSignal = StopSignal(),
+        resends: Counter = Counter()
     ) async -> ItemOutcome? {
         if item.status == .unchanged {
             return ItemOutcome(
@@ -237,6 +240,9 @@ public struct Executor: Sendable {
                         live = try await api.getConfig(id: item.id)
                     } catch .cancelled {
                         return nil
+                    } catch .authentication {
+                        stop.request(.credentialsRejected)
+                        return nil
                     } catch {
                         lastStatus = error.status
                         return outcome(
@@ -265,7 +271,12 @@ public struct Executor: Sendable {
                     }
                     if fresh.version == body?.version { return outcome(.failed, "\(error)") }
                     live = fresh
-                case .http, .authentication, .decoding:
+                case .authentication:
+                    // 401/403 that one token refresh could not cure: nothing more can be sent, so the
+                    // run stops as on SIGINT instead of failing every item left.
+                    stop.request(.credentialsRejected)
+                    return nil
+                case .http, .decoding:
                     return outcome(.failed, "\(error)")
                 }
             }

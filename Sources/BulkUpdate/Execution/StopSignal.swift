@@ -8,6 +8,9 @@ public enum StopReason: String, Sendable, Hashable, Codable {
     case maxFailures = "max-failures"
     /// A canary item failed or conflicted.
     case canaryFailed = "canary-failed"
+    /// The API refused the credentials and one refresh could not cure it (a pasted token expired,
+    /// a key was revoked): nothing more can be sent until new credentials are given.
+    case credentialsRejected = "credentials-rejected"
 }
 
 /// A flag shared by the signal handler, the executor and the progress display: "stop dispatching".

@@ -11,7 +11,8 @@ import Planner
 ///
 /// The directory is mode 0700 and every file in it 0600. It belongs to one plan: `plan.json` is
 /// written (atomically and fsync'd) when the directory is created, before anything is sent, and a
-/// directory of another plan is refused.
+/// directory of another plan is refused. One process at a time applies or resumes a run: it holds
+/// the directory's ``RunLock`` (``lock``); `report` only reads and takes no lock.
 public struct RunDirectory: Sendable {
     /// The file names inside a run directory.
     public enum FileName {
@@ -31,11 +32,14 @@ public struct RunDirectory: Sendable {
     public let plan: Plan
     /// True when ``create(at:plan:now:)`` found a run of the same plan already there: the caller resumes it.
     public let isExistingRun: Bool
+    /// The lock this process holds on the run (`nil` when opened only to read it).
+    public let lock: RunLock?
 
-    private init(url: URL, plan: Plan, isExistingRun: Bool) {
+    private init(url: URL, plan: Plan, isExistingRun: Bool, lock: RunLock?) {
         self.url = url
         self.plan = plan
         self.isExistingRun = isExistingRun
+        self.lock = lock
     }
 
     /// `plan.json`.
@@ -68,10 +72,15 @@ public struct RunDirectory: Sendable {
     /// - Throws: ``RunDirectoryError``.
     public static func create(at url: URL?, plan: Plan, now: Date) throws -> RunDirectory {
         let directory: URL
+        let lock: RunLock
         if let url {
             directory = url.standardizedFileURL
-            if let existing = try existingRun(at: directory, plan: plan) { return existing }
+            // Checked before the lock file is made (a directory that is no run is left as it was),
+            // and again under the lock (another process may have started the run meanwhile).
+            _ = try existingRun(at: directory, plan: plan, lock: nil)
             try makeDirectory(directory)
+            lock = try RunLock.acquire(in: directory)
+            if let existing = try existingRun(at: directory, plan: plan, lock: lock) { return existing }
         } else {
             let runs = URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent("runs")
             try makeDirectory(runs)
@@ -86,11 +95,12 @@ public struct RunDirectory: Sendable {
                 suffix += 1
             }
             directory = candidate
+            lock = try RunLock.acquire(in: directory)
         }
         guard chmod(directory.path, 0o700) == 0 else {
             throw RunDirectoryError.fileSystem(path: directory.path, reason: DurableFiles.errnoText())
         }
-        let run = RunDirectory(url: directory, plan: plan, isExistingRun: false)
+        let run = RunDirectory(url: directory, plan: plan, isExistingRun: false, lock: lock)
         // The plan as a plan file (`docs/FORMATS.md`): one item per line, fingerprinted.
         try run.writeFile(named: FileName.plan, contents: PlanFile.encode(plan))
         do {
@@ -101,10 +111,24 @@ public struct RunDirectory: Sendable {
         return run
     }
 
+    /// Refuses at once, before the org is read, a directory that another process is applying or
+    /// resuming (``create(at:plan:now:)`` takes the lock itself later).
+    ///
+    /// - Throws: ``RunDirectoryError/inUse(path:pid:)``.
+    public static func checkNotInUse(_ url: URL) throws {
+        let directory = url.standardizedFileURL
+        guard FileManager.default.fileExists(atPath: directory.appendingPathComponent(RunLock.fileName).path) else {
+            return
+        }
+        _ = try RunLock.acquire(in: directory)
+    }
+
     /// Opens an existing run directory and reads its plan back (for `resume` and `report`).
     ///
-    /// - Throws: ``RunDirectoryError``.
-    public static func open(_ url: URL) throws -> RunDirectory {
+    /// - Parameter locking: take the run's lock (`resume`); `report` only reads.
+    /// - Throws: ``RunDirectoryError``, ``RunDirectoryError/inUse(path:pid:)`` when locking and another
+    ///   process holds the run.
+    public static func open(_ url: URL, locking: Bool = false) throws -> RunDirectory {
         let directory = url.standardizedFileURL
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory) else {
@@ -115,7 +139,8 @@ public struct RunDirectory: Sendable {
         guard FileManager.default.fileExists(atPath: planURL.path) else {
             throw RunDirectoryError.notARunDirectory(path: directory.path)
         }
-        return RunDirectory(url: directory, plan: try readPlan(planURL), isExistingRun: true)
+        let lock = locking ? try RunLock.acquire(in: directory) : nil
+        return RunDirectory(url: directory, plan: try readPlan(planURL), isExistingRun: true, lock: lock)
     }
 
     /// Writes `contents` to `name` in the directory atomically, mode 0600.
@@ -138,8 +163,9 @@ public struct RunDirectory: Sendable {
         }
     }
 
-    /// `nil` when `directory` is absent or empty; the existing run when it holds one of `plan`; else throws.
-    private static func existingRun(at directory: URL, plan: Plan) throws -> RunDirectory? {
+    /// `nil` when `directory` is absent or empty (but for a lock file); the existing run (holding
+    /// `lock`) when it holds one of `plan`; else throws.
+    private static func existingRun(at directory: URL, plan: Plan, lock: RunLock?) throws -> RunDirectory? {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory) else { return nil }
         guard isDirectory.boolValue else { throw RunDirectoryError.notADirectory(path: directory.path) }
@@ -149,14 +175,14 @@ public struct RunDirectory: Sendable {
         } catch {
             throw RunDirectoryError.fileSystem(path: directory.path, reason: JournalReader.reason(error))
         }
-        if entries.isEmpty { return nil }
+        if entries.allSatisfy({ $0 == RunLock.fileName }) { return nil }
         guard entries.contains(FileName.plan) else { throw RunDirectoryError.notEmpty(path: directory.path) }
         let existing = try readPlan(directory.appendingPathComponent(FileName.plan))
         guard existing.fingerprint == plan.fingerprint else {
             throw RunDirectoryError.belongsToAnotherPlan(
                 path: directory.path, existing: existing.fingerprint, requested: plan.fingerprint)
         }
-        return RunDirectory(url: directory, plan: existing, isExistingRun: true)
+        return RunDirectory(url: directory, plan: existing, isExistingRun: true, lock: lock)
     }
 
     private static func makeDirectory(_ url: URL) throws {

@@ -12,6 +12,8 @@ public enum RunDirectoryError: Error, Sendable, Equatable, CustomStringConvertib
     case unreadablePlan(path: String, reason: String)
     /// A file-system operation failed.
     case fileSystem(path: String, reason: String)
+    /// Another process (`pid`, when its lock file names it) is applying or resuming this run.
+    case inUse(path: String, pid: Int32?)
 
     public var description: String {
         switch self {
@@ -24,6 +26,9 @@ public enum RunDirectoryError: Error, Sendable, Equatable, CustomStringConvertib
         case .notARunDirectory(let path): "\(path) is not a run directory (no plan.json)"
         case .unreadablePlan(let path, let reason): "cannot read the plan \(path): \(reason)"
         case .fileSystem(let path, let reason): "cannot write \(path): \(reason)"
+        case .inUse(let path, let pid):
+            "run directory \(path) is in use by \(pid.map { "process \($0)" } ?? "another process") (an apply or "
+                + "resume running on it); wait for it to finish, or stop it (Ctrl-C) and then resume; nothing was sent"
         }
     }
 }

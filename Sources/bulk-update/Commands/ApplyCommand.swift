@@ -63,6 +63,14 @@ struct ApplyCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        if let runDir {
+            do {
+                try RunDirectory.checkNotInUse(URL(fileURLWithPath: runDir))
+            } catch {
+                Terminal.errorLine("error: \(error)")
+                throw Exit.invalid
+            }
+        }
         if let warning = RateLimiter.warning(forRate: run.effectiveRate) { Terminal.errorLine("warning: \(warning)") }
         let client: M3terClient
         let planned: Plan

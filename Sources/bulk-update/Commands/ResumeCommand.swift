@@ -36,7 +36,7 @@ struct ResumeCommand: AsyncParsableCommand {
         let directory: RunDirectory
         let journal: JournalContents?
         do {
-            directory = try RunDirectory.open(URL(fileURLWithPath: runDir))
+            directory = try RunDirectory.open(URL(fileURLWithPath: runDir), locking: true)
             let journalURL = directory.journalURL
             journal =
                 FileManager.default.fileExists(atPath: journalURL.path)

@@ -80,7 +80,14 @@ enum RunLauncher {
             lines.append(
                 "Retry:    bulk-update apply \(dir)/\(RunDirectory.FileName.failed)   (\(result.failed.rows) items)")
         }
-        if let reason = result.stopReason {
+        if result.stopReason == .credentialsRejected {
+            lines.append(
+                "Stopped: the API refused the credentials mid-run (the API token expired or was revoked); "
+                    + "no more requests were sent and the items left are not attempted.")
+            lines.append(
+                "Export a new M3TER_API_TOKEN, or M3TER_API_KEY and M3TER_API_SECRET, and resume with:")
+            lines.append("  \(resumeHint)")
+        } else if let reason = result.stopReason {
             lines.append("Stopped early (\(reason.rawValue)). Resume with:")
             lines.append("  \(resumeHint)")
         }

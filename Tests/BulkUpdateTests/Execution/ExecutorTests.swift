@@ -139,6 +139,23 @@ struct ExecutorTests {
         #expect(result.outcomes.count == 2)
     }
 
+    @Test("credentials refused mid-run stop dispatching: the rest stay not attempted, none failed")
+    func credentialsRejected() async throws {
+        let configs = (1...10).map { sampleConfig($0) }
+        let api = FakeConfigAPI(configs)
+        // From the fourth config on, every write meets a token that one refresh cannot cure.
+        for config in configs.dropFirst(3) {
+            await api.scriptPut(config.id, [.before(.authentication(status: 403, message: "token expired"))])
+        }
+        let items = configs.map { makeItem($0, ConfigChange(fields: [.name: .set("x")])) }
+        let (result, journal) = try await run(executor(api, ExecutionOptions(concurrency: 1)), items, api)
+        #expect(result.stopReason == .credentialsRejected)
+        #expect(result.outcomes.map(\.id) == configs.prefix(3).map(\.id))
+        #expect(result.outcomes.allSatisfy { $0.status == .applied })
+        #expect(journal.count == 3)
+        #expect(await api.writes.count == 3)
+    }
+
     @Test("a failing canary stops the run before the rest")
     func canary() async throws {
         let configs = (1...6).map { sampleConfig($0) }

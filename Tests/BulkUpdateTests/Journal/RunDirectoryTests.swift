@@ -32,7 +32,7 @@ struct RunDirectoryTests {
         #expect(opened.plan.items.map(\.id) == plan.items.map(\.id))
         #expect(opened.plan.items[0].diff == plan.items[0].diff)
         let entries = try FileManager.default.contentsOfDirectory(atPath: url.path)
-        #expect(entries == ["plan.json"])
+        #expect(Set(entries) == ["plan.json", RunLock.fileName])
     }
 
     @Test("an existing empty directory is used and made 0700")
@@ -43,13 +43,34 @@ struct RunDirectoryTests {
         #expect(try Self.mode(run.url) == 0o700)
     }
 
-    @Test("a non-empty directory without a run is refused")
+    @Test("one process at a time: a held run is refused to create and to resume, naming the holder; released, it opens")
+    func lock() throws {
+        let url = try TestSupport.temporaryDirectory("run")
+        let plan = Self.plan()
+        let expected = RunDirectoryError.inUse(path: url.standardizedFileURL.path, pid: getpid())
+        do {
+            let held = try RunDirectory.create(at: url, plan: plan, now: ReportFixtures.start)
+            #expect(held.lock != nil)
+            #expect(throws: expected) { try RunDirectory.create(at: url, plan: plan, now: ReportFixtures.start) }
+            #expect(throws: expected) { try RunDirectory.open(url, locking: true) }
+            #expect(throws: expected) { try RunDirectory.checkNotInUse(url) }
+            // Reading (report) needs no lock.
+            #expect(try RunDirectory.open(url).plan.fingerprint == plan.fingerprint)
+            #expect(expected.description.contains("in use by process \(getpid())"))
+        }
+        let resumed = try RunDirectory.open(url, locking: true)
+        #expect(resumed.isExistingRun)
+        #expect(try Self.mode(url.appendingPathComponent(RunLock.fileName)) == 0o600)
+    }
+
+    @Test("a non-empty directory without a run is refused, and no lock file is left in it")
     func notEmpty() throws {
         let url = try TestSupport.temporaryDirectory("run")
         try Data("x".utf8).write(to: url.appendingPathComponent("notes.txt"))
         #expect(throws: RunDirectoryError.notEmpty(path: url.standardizedFileURL.path)) {
             try RunDirectory.create(at: url, plan: ReportFixtures.plan(), now: ReportFixtures.start)
         }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: url.path) == ["notes.txt"])
     }
 
     @Test("a directory of another plan is refused, naming both fingerprints")
@@ -112,7 +133,8 @@ struct RunDirectoryTests {
         let names = try FileManager.default.contentsOfDirectory(atPath: url.path).sorted()
         #expect(
             names == [
-                "failed.csv", "plan.json", "report.csv", "report.html", "report.json", "report.md", "undo.csv",
+                "failed.csv", "lock", "plan.json", "report.csv", "report.html", "report.json", "report.md",
+                "undo.csv",
             ])
         for name in names { #expect(try Self.mode(url.appendingPathComponent(name)) == 0o600, "\(name)") }
         #expect(run.reportURL(.html).lastPathComponent == "report.html")

@@ -136,7 +136,7 @@ struct ChangeListRenderingTests {
                 }))
         try run.writeFailedList(FailedList.render(plan: plan, outcomes: everyFailure, changes: changes))
         let names = try FileManager.default.contentsOfDirectory(atPath: directory.path)
-        #expect(names.count == 8)
+        #expect(names.count == 9)
         for name in names {
             let text = try String(contentsOf: directory.appendingPathComponent(name), encoding: .utf8)
             #expect(!text.contains(ReportFixtures.secretValue), "\(name) holds the secret")

@@ -1,0 +1,55 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// The exclusive lock one process holds on a run directory while it applies or resumes the run.
+///
+/// An `flock(2)` on the file `lock` inside the directory, which names the holder's pid. The kernel
+/// releases it when the process ends, however it ends, so `kill -9` never leaves a stale lock; it
+/// is also released when the last copy of the ``RunDirectory`` holding it goes away.
+public final class RunLock: Sendable {
+    /// The lock file's name inside a run directory.
+    public static let fileName = "lock"
+
+    private let descriptor: Int32
+
+    private init(descriptor: Int32) {
+        self.descriptor = descriptor
+    }
+
+    deinit {
+        close(descriptor)
+    }
+
+    /// Takes the lock of `directory` at once, or throws.
+    ///
+    /// - Throws: ``RunDirectoryError/inUse(path:pid:)`` when another process holds it,
+    ///   ``RunDirectoryError/fileSystem(path:reason:)`` when the lock file cannot be used.
+    static func acquire(in directory: URL) throws -> RunLock {
+        let path = directory.appendingPathComponent(fileName).path
+        let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { throw RunDirectoryError.fileSystem(path: path, reason: DurableFiles.errnoText()) }
+        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+            let code = errno
+            close(descriptor)
+            guard code == EWOULDBLOCK else {
+                throw RunDirectoryError.fileSystem(path: path, reason: DurableFiles.errnoText(code))
+            }
+            let holder = (try? String(contentsOfFile: path, encoding: .utf8))
+                .flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+            throw RunDirectoryError.inUse(path: directory.path, pid: holder)
+        }
+        // The holder's pid, for the message another process shows.
+        let pid = Array("\(getpid())\n".utf8)
+        guard ftruncate(descriptor, 0) == 0, pwrite(descriptor, pid, pid.count, 0) == pid.count else {
+            let reason = DurableFiles.errnoText()
+            close(descriptor)
+            throw RunDirectoryError.fileSystem(path: path, reason: reason)
+        }
+        return RunLock(descriptor: descriptor)
+    }
+}
