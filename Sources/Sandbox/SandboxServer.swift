@@ -111,6 +111,10 @@ public final class SandboxServer: Sendable {
     /// Back to the seed configs, statistics zeroed, rate windows cleared; faults and tokens are kept.
     public func reset() async { await store.reset() }
 
+    /// Invalidates every token issued so far, as when tokens are revoked or expire early: a request
+    /// that carries one is refused with the auth-failure status, and a new token must be requested.
+    public func revokeTokens() async { await store.revokeTokens() }
+
     /// Adds or replaces a config as it is (no validation, no version bump).
     public func insert(_ config: SandboxConfig) async { await store.insert(config) }
 

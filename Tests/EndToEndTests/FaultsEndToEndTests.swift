@@ -35,9 +35,11 @@ extension EndToEnd {
                     ],
                     environment: sandbox.cliEnvironment)
                 // Wait for the first write, then edit two configs the run has not reached yet.
-                while await (sandbox.stats().byRoute[Self.putRoute] ?? 0) == 0 {
+                let deadline = ContinuousClock.now + .seconds(60)
+                while await (sandbox.stats().byRoute[Self.putRoute] ?? 0) == 0, ContinuousClock.now < deadline {
                     try await Task.sleep(for: .milliseconds(5))
                 }
+                try #require(await (sandbox.stats().byRoute[Self.putRoute] ?? 0) > 0, "the run never wrote")
                 let unrelated = try #require(configs.last)
                 let same = configs[configs.count - 2]
                 await sandbox.mutate(id: unrelated.id) { $0.name = "renamed by a colleague" }
@@ -53,9 +55,23 @@ extension EndToEnd {
                 let stats = await sandbox.stats()
                 #expect(stats.byStatus[String(status)] ?? 0 >= 1)
                 #expect(stats.writesById[same.id] == nil)
-                let report = try String(contentsOf: dir.appendingPathComponent("run/report.json"), encoding: .utf8)
-                #expect(report.contains("conflict"))
+                let statuses = try Self.statuses(dir.appendingPathComponent("run"))
+                #expect(statuses[same.id] == "conflict")
+                #expect(statuses[unrelated.id] == "applied")
+                #expect(others.allSatisfy { statuses[$0] == "applied" })
             }
+        }
+
+        /// Each item's status in a run's `report.json`, by config id.
+        static func statuses(_ runDir: URL) throws -> [String: String] {
+            let data = try Data(contentsOf: runDir.appendingPathComponent("report.json"))
+            let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+            let rows = try #require(object["rows"] as? [[String: Any]])
+            var out: [String: String] = [:]
+            for row in rows {
+                if let id = row["id"] as? String, let status = row["status"] as? String { out[id] = status }
+            }
+            return out
         }
 
         /// Applies new credentials to every config of the sandbox at `--rate 40`.
@@ -90,7 +106,7 @@ extension EndToEnd {
             }
         }
 
-        @Test("a 2-second token lifetime in a longer run: tokens are refreshed and nothing fails")
+        @Test("a 2-second token lifetime in a longer run: tokens are refreshed before they expire, every config once")
         func tokenExpiry() async throws {
             var faults = SandboxFaults()
             faults.tokenLifetimeSeconds = 2
@@ -101,7 +117,43 @@ extension EndToEnd {
                 let stats = await sandbox.stats()
                 #expect(stats.tokenRequests >= 3)
                 #expect(stats.writesById.count == configs.count)
+                #expect(stats.writesById.values.allSatisfy { $0 == 1 })
                 #expect(await sandbox.configs().allSatisfy { $0.integrationCredentialsId == Self.newCredentials })
+            }
+        }
+
+        @Test(
+            "tokens revoked mid-run: each refused request gets one token refresh and is sent again, every config once")
+        func tokenRevoked() async throws {
+            var faults = SandboxFaults()
+            faults.latencyMs = 20
+            try await withSandbox(SandboxOptions(seedConfigs: 120, seed: 10, faults: faults)) { sandbox in
+                let dir = try TestSupport.temporaryDirectory()
+                let configs = await sandbox.configs()
+                let changes = try idChanges(configs, in: dir)
+                let run = try CLIProcess.start(
+                    [
+                        "apply", changes.path, "--yes", "--rate", "40", "--run-dir",
+                        dir.appendingPathComponent("run").path,
+                    ],
+                    environment: sandbox.cliEnvironment)
+                let deadline = ContinuousClock.now + .seconds(60)
+                while await sandbox.stats().totalWrites < 10, ContinuousClock.now < deadline {
+                    try await Task.sleep(for: .milliseconds(5))
+                }
+                try #require(await sandbox.stats().totalWrites >= 10, "the run never wrote")
+                let tokensBefore = await sandbox.stats().tokenRequests
+                await sandbox.revokeTokens()
+                let result = await run.wait()
+                #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
+                let stats = await sandbox.stats()
+                // The refused requests (403, m3ter's status for a bad token) and the refresh they caused.
+                #expect((stats.byStatus["403"] ?? 0) >= 1)
+                #expect(stats.tokenRequests > tokensBefore)
+                #expect(stats.writesById.count == configs.count)
+                #expect(stats.writesById.values.allSatisfy { $0 == 1 })
+                let statuses = try Self.statuses(dir.appendingPathComponent("run"))
+                #expect(configs.allSatisfy { statuses[$0.id] == "applied" })
             }
         }
     }

@@ -35,7 +35,7 @@ extension EndToEnd {
                 var random = seed
                 func nextDelay() -> Duration {
                     random = random &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-                    return .milliseconds(300 + Int64((random >> 33) % 900))
+                    return .milliseconds(50 + Int64((random >> 33) % 350))
                 }
                 var finished: CLIResult?
                 for attempt in 0..<12 {
@@ -45,8 +45,14 @@ extension EndToEnd {
                         planWritten
                         ? ["resume", runDir.path, "--quiet"]
                         : ["apply", changes.path, "--yes", "--quiet", "--run-dir", runDir.path]
+                    let writesBefore = await sandbox.stats().totalWrites
                     let process = try CLIProcess.start(arguments, environment: sandbox.cliEnvironment)
                     if attempt < 4 {
+                        // Killed while writing: after this attempt's first write, at a pseudo-random moment.
+                        let deadline = ContinuousClock.now + .seconds(60)
+                        while await sandbox.stats().totalWrites == writesBefore, ContinuousClock.now < deadline {
+                            try await Task.sleep(for: .milliseconds(5))
+                        }
                         try await Task.sleep(for: nextDelay())
                         process.send(SIGKILL)
                         let killed = await process.wait()
@@ -55,6 +61,9 @@ extension EndToEnd {
                             if killed.status == 0 { finished = killed }
                         }
                         if finished != nil { break }
+                        let written = await sandbox.stats().totalWrites
+                        #expect(written > writesBefore, "kill \(attempt) landed before any write")
+                        #expect(written < configs.count, "kill \(attempt) landed after the last write")
                     } else {
                         let result = await process.wait()
                         if result.status == 0 {
@@ -103,7 +112,11 @@ extension EndToEnd {
                 let changes = try idChanges(configs, in: dir)
                 let process = try CLIProcess.start(
                     ["apply", changes.path, "--yes", "--run-dir", runDir.path], environment: sandbox.cliEnvironment)
-                while await sandbox.stats().totalWrites < 10 { try await Task.sleep(for: .milliseconds(10)) }
+                let deadline = ContinuousClock.now + .seconds(60)
+                while await sandbox.stats().totalWrites < 10, ContinuousClock.now < deadline {
+                    try await Task.sleep(for: .milliseconds(10))
+                }
+                try #require(await sandbox.stats().totalWrites >= 10, "the run never wrote")
                 process.send(SIGINT)
                 let stopped = await process.wait()
                 #expect(stopped.status == 3, "\(stopped.stderr)")

@@ -1,5 +1,4 @@
 import Foundation
-import Planner
 import Sandbox
 import TestSupport
 import Testing
@@ -14,11 +13,15 @@ extension EndToEnd {
     @Suite("secrets, end to end")
     struct SecretsEndToEndTests {
         static let newSecret = "sk_live_NEWSECRET_4f9a2c7e1b"
+        /// The secret the demo's sample change list sets (`samples/rotate-credentials.csv`).
+        static let demoSecret = "sk_test_rotated_2026_11_demo"
+        /// The secret keys the sandbox's seed data holds (listed here, not decided by the code under test).
+        static let secretKeys: Set<String> = ["apiSecret", "password", "clientSecret"]
 
-        /// Every string value under a secret-looking key, at any depth.
+        /// Every string value under one of ``secretKeys``, at any depth.
         static func secretValues(_ object: [String: SandboxJSON]) -> [String] {
             object.flatMap { key, value -> [String] in
-                if Secrets.isSecretKey(key), let text = value.stringValue { return [text] }
+                if secretKeys.contains(key), let text = value.stringValue { return [text] }
                 if let inner = value.objectValue { return secretValues(inner) }
                 return []
             }
@@ -44,6 +47,9 @@ extension EndToEnd {
                 let input = try TestSupport.temporaryDirectory()
                 let seeded = await sandbox.configs().flatMap { Self.secretValues($0.configData) }
                 #expect(seeded.count > 20)
+                // The demo runs its own org (240 configs, seed 2026), and leaves its runs under `work` too.
+                let demoSeeded = SeedData.generate(count: 240, seed: 2026).flatMap { Self.secretValues($0.configData) }
+                #expect(demoSeeded.count > 100)
                 let changes = try TestSupport.write(
                     "match.destination,configData.apiSecret,configData.region\nStripe,\(Self.newSecret),eu-west-1\n",
                     to: "rotate.csv", in: input)
@@ -81,7 +87,8 @@ extension EndToEnd {
                 let contents = files.map {
                     (try? Data(contentsOf: $0)).map { String(decoding: $0, as: UTF8.self) } ?? ""
                 }
-                let forbidden = seeded + [Self.newSecret, sandbox.apiSecret, bearer]
+                #expect(files.contains { $0.path.contains("/runs/demo-") && $0.lastPathComponent == "journal.jsonl" })
+                let forbidden = seeded + demoSeeded + [Self.newSecret, Self.demoSecret, sandbox.apiSecret, bearer]
                 for secret in forbidden {
                     #expect(!transcript.contains(secret), "a secret was printed")
                     for (file, text) in zip(files, contents) {

@@ -61,6 +61,11 @@ struct SandboxState {
         return true
     }
 
+    /// Forgets every issued token (they are refused from now on).
+    mutating func revokeTokens() {
+        tokens = [:]
+    }
+
     mutating func reset() {
         configs = Dictionary(seedConfigs.map { ($0.id, $0) }, uniquingKeysWith: { _, last in last })
         stats = SandboxStats()

@@ -26,6 +26,7 @@ actor SandboxStore {
     func setFaults(_ faults: SandboxFaults) { state.faults = faults }
     func reset() { state.reset() }
     func insert(_ config: SandboxConfig) { state.insert(config) }
+    func revokeTokens() { state.revokeTokens() }
 
     /// Stores `edited` as another user's edit of `id`, if the config is still at `version`.
     func replace(id: String, atVersion version: Int64, with edited: SandboxConfig, by user: String) -> Bool {
