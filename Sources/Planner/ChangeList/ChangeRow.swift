@@ -29,14 +29,42 @@ public struct ChangeRow: Sendable, Hashable {
     public var expectedVersion: Int64?
     /// The wave given in the row (`nil`: not given, i.e. wave 0).
     public var wave: Int?
+    /// The values of ``change`` that are templates, rendered for each config the row targets.
+    public var templates: [TemplatedValue]
 
     public init(
-        line: Int, selector: Selector, change: ConfigChange, expectedVersion: Int64? = nil, wave: Int? = nil
+        line: Int, selector: Selector, change: ConfigChange, expectedVersion: Int64? = nil, wave: Int? = nil,
+        templates: [TemplatedValue] = []
     ) {
         self.line = line
         self.selector = selector
         self.change = change
         self.expectedVersion = expectedVersion
         self.wave = wave
+        self.templates = templates
+    }
+}
+
+/// A value of a row that is a template (``Template``): where it goes, and the cell it came from.
+public struct TemplatedValue: Sendable, Hashable {
+    /// Where a templated value goes.
+    public enum Target: Sendable, Hashable {
+        case field(ConfigField)
+        /// A key path inside configData.
+        case configData([String])
+    }
+
+    public var target: Target
+    package var template: Template
+    /// The column (or JSON key) it was written in, for messages.
+    public var column: String
+    /// The 1-based column number in a CSV file (`nil` in JSON).
+    public var position: Int?
+
+    package init(target: Target, template: Template, column: String, position: Int?) {
+        self.target = target
+        self.template = template
+        self.column = column
+        self.position = position
     }
 }

@@ -23,6 +23,25 @@ public struct FieldChange: Sendable, Hashable {
     public var dottedPath: String { path.joined(separator: ".") }
 }
 
+/// A value of the config that a templated change read when it was planned.
+///
+/// The change was computed from it, so if it is no longer so when the plan is applied, the item is
+/// a conflict (as if the change had touched it).
+public struct FieldRead: Sendable, Hashable {
+    /// `["name"]` or a key path inside configData (`["configData", "webhook", "url"]`).
+    public var path: [String]
+    /// The value as read (`nil`: absent).
+    public var value: JSONValue?
+
+    public init(path: [String], value: JSONValue?) {
+        self.path = path
+        self.value = value
+    }
+
+    /// The path as written in a change list: `configData.webhook.url`.
+    public var dottedPath: String { path.joined(separator: ".") }
+}
+
 /// What the plan will do to one config.
 public enum PlanItemStatus: String, Sendable, Hashable, Codable {
     /// Fields change: one PUT (then an enable if asked).
@@ -52,13 +71,15 @@ public struct PlanItem: Sendable, Hashable {
     /// 1-based line numbers of the rows (or JSON records) that asked for this change.
     public var inputLines: [Int]
     public var status: PlanItemStatus
-    /// The merged change, re-applied to the live state at apply time.
+    /// The merged change, re-applied to the live state at apply time (templates rendered).
     public var change: ConfigChange
+    /// The values templates read that the item does not also change (empty without templates).
+    public var reads: [FieldRead]
 
     public init(
         id: String, name: String?, entityType: String, destination: String, versionRead: Int64,
         expectedVersion: Int64?, diff: [FieldChange], enable: Bool, enabledRead: Bool? = nil, wave: Int,
-        inputLines: [Int], status: PlanItemStatus, change: ConfigChange
+        inputLines: [Int], status: PlanItemStatus, change: ConfigChange, reads: [FieldRead] = []
     ) {
         self.id = id
         self.name = name
@@ -73,6 +94,7 @@ public struct PlanItem: Sendable, Hashable {
         self.inputLines = inputLines
         self.status = status
         self.change = change
+        self.reads = reads
     }
 
     /// The values this item changes as they are before the change, redacted, at their paths
@@ -137,6 +159,7 @@ extension PlanItem {
     /// `before`: someone else changed them (the conflict rule's test).
     public func fieldsDrifted(in live: IntegrationConfig) -> [String] {
         diff.filter { live.redactedValue(at: $0.path) != $0.before }.map(\.dottedPath)
+            + reads.filter { live.redactedValue(at: $0.path) != $0.value }.map(\.dottedPath)
     }
 
     /// The fields this item changes (dotted paths) whose live value is not the planned `after`.

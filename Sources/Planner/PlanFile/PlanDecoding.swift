@@ -106,7 +106,10 @@ enum PlanDecoding {
             inputLines: try array(members, "inputLines", at: path()).enumerated().map { index, line throws(Failure) in
                 Int(clamping: try integer(line, at: "\(path()).inputLines[\(index)]"))
             },
-            status: itemStatus, change: try change(members["change"], at: "\(path()).change"))
+            status: itemStatus, change: try change(members["change"], at: "\(path()).change"),
+            reads: try optionalArray(members, "reads", at: path()).enumerated().map { index, entry throws(Failure) in
+                try fieldRead(entry, at: "\(path()).reads[\(index)]")
+            })
         // `before` and `after` repeat what `diff` says; a file where they disagree was edited.
         guard item.before == before, item.after == after else {
             throw Failure(reason: "item \(item.id) at \(path()): 'before'/'after' do not match its 'diff'")
@@ -124,6 +127,22 @@ enum PlanDecoding {
         return FieldChange(
             path: keys, before: present(members["before"]), after: present(members["after"]),
             secret: try bool(members, "secret", at: path()))
+    }
+
+    private static func fieldRead(_ value: JSONValue, at path: @autoclosure () -> String) throws(Failure) -> FieldRead {
+        let members = try object(value, at: path())
+        let keys = try array(members, "path", at: path()).enumerated().map { index, key throws(Failure) in
+            try string(key, at: "\(path()).path[\(index)]")
+        }
+        return FieldRead(path: keys, value: present(members["value"]))
+    }
+
+    private static func optionalArray(
+        _ members: [String: JSONValue], _ key: String, at path: @autoclosure () -> String
+    ) throws(Failure) -> [JSONValue] {
+        guard let value = present(members[key]) else { return [] }
+        guard case .array(let elements) = value else { throw mismatch(path(), key, "a list") }
+        return elements
     }
 
     private static func change(_ value: JSONValue?, at path: @autoclosure () -> String) throws(Failure) -> ConfigChange

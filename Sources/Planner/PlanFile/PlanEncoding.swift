@@ -57,6 +57,20 @@ package enum PlanEncoding {
             out.raw(",\"name\":")
             out.string(name)
         }
+        if !item.reads.isEmpty {
+            out.raw(",\"reads\":[")
+            for (index, read) in item.reads.enumerated() {
+                out.raw(index == 0 ? "{" : ",{")
+                out.raw("\"path\":")
+                out.value(.array(read.path.map(JSONValue.string)))
+                if let value = read.value {
+                    out.raw(",\"value\":")
+                    out.value(value)
+                }
+                out.raw("}")
+            }
+            out.raw("]")
+        }
         out.raw(",\"status\":")
         out.string(item.status.rawValue)
         out.raw(",\"versionRead\":")

@@ -4,12 +4,17 @@ package struct MergedChange: Sendable, Equatable {
     package var expectedVersion: Int64?
     package var wave: Int
     package var lines: [Int]
+    /// The config's values the rows' templates read (``TemplateRenderer``).
+    package var reads: [FieldRead]
 
-    package init(change: ConfigChange, expectedVersion: Int64? = nil, wave: Int = 0, lines: [Int]) {
+    package init(
+        change: ConfigChange, expectedVersion: Int64? = nil, wave: Int = 0, lines: [Int], reads: [FieldRead] = []
+    ) {
         self.change = change
         self.expectedVersion = expectedVersion
         self.wave = wave
         self.lines = lines
+        self.reads = reads
     }
 }
 

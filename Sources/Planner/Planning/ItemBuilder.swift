@@ -10,6 +10,7 @@ package enum ItemBuilder {
         return PlanItem(
             id: config.id, name: config.name, entityType: config.entityType, destination: config.destination,
             versionRead: config.version, expectedVersion: merged.expectedVersion, diff: diff, enable: enable,
-            enabledRead: config.enabled, wave: merged.wave, inputLines: merged.lines, status: status, change: change)
+            enabledRead: config.enabled, wave: merged.wave, inputLines: merged.lines, status: status, change: change,
+            reads: merged.reads.filter { read in !diff.contains { $0.path == read.path } })
     }
 }

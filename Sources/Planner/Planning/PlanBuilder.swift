@@ -1,8 +1,8 @@
 /// Builds a plan by composing the planner's stages, each a function of values:
 ///
-/// read (``ChangeListReader``) → validate (``Validator``) → resolve (``Resolver``) →
-/// merge (``ChangeMerger``) → order (``order(_:)``, by the merged waves) → diff/status
-/// (``ItemBuilder``, in plan order) → ``Plan``.
+/// read (``ChangeListReader``) → validate (``Validator``) → resolve (``Resolver``) → render
+/// templates (``TemplateRenderer``, per row and config) → merge (``ChangeMerger``) → order
+/// (``order(_:)``, by the merged waves) → diff/status (``ItemBuilder``, in plan order) → ``Plan``.
 ///
 /// Every command plans through ``build(changes:snapshot:options:org:baseURL:)``: `plan` against a
 /// list sweep or a saved snapshot, `apply`, `resume`, and the undo and failed lists they write.
@@ -21,10 +21,23 @@ public enum PlanBuilder {
         let file = changes.file
         let resolution = Resolver.resolve(changes.rows, in: snapshot, file: file, options: options)
         var conflicts = ConflictCollector(file: file)
+        var renderProblems = TemplateRenderer.Collector()
         let merged = resolution.targets.map { target in
-            ChangeMerger.merge(
-                target.rows.map { changes.rows[$0] }, configID: snapshot.configs[target.config].id,
-                conflicts: &conflicts)
+            let config = snapshot.configs[target.config]
+            var rows = target.rows.map { changes.rows[$0] }
+            var reads: [FieldRead] = []
+            for index in rows.indices where !rows[index].templates.isEmpty {
+                switch TemplateRenderer.render(rows[index], for: config) {
+                case .success(let rendered):
+                    rows[index] = rendered.row
+                    reads += rendered.reads.filter { read in !reads.contains { $0.path == read.path } }
+                case .failure(let problems):
+                    renderProblems.add(problems, line: rows[index].line, configID: config.id)
+                }
+            }
+            var change = ChangeMerger.merge(rows, configID: config.id, conflicts: &conflicts)
+            change.reads = reads
+            return change
         }
         // Items are built in plan order, on every core.
         let items = Parallel.map(order(merged.map(\.wave))) { index in
@@ -39,7 +52,9 @@ public enum PlanBuilder {
                     "config \(item.id) is at version \(item.versionRead), not the expected \(expected); "
                         + "it will be reported as a conflict and left untouched"))
         }
-        let all = changes.diagnostics + conflicts.diagnostics + resolution.diagnostics + warnings
+        let all =
+            changes.diagnostics + renderProblems.diagnostics(file: file) + conflicts.diagnostics
+            + resolution.diagnostics + warnings
         let errors = sortedByLine(all.filter { $0.severity == .error })
         let notes = sortedByLine(all.filter { $0.severity != .error })
         let plan = Plan(
@@ -82,11 +97,33 @@ public enum PlanBuilder {
                 }
             }
             guard !rows.isEmpty else { throw .itemMismatch(id: item.id) }
+            // Templated values were rendered for this config when it was planned, and the plan
+            // holds them as rendered (a template never reads a secret).
+            rows = rows.map { row in row.templates.isEmpty ? row : Self.rendered(row, as: item.change) }
             let change = ChangeMerger.merge(rows, configID: item.id, conflicts: &conflicts).change
             guard change.recorded == item.change.recorded else { throw .itemMismatch(id: item.id) }
             out[item.id] = change
         }
         return out
+    }
+
+    /// `row` with each templated value replaced by the value `planned` holds at its place.
+    private static func rendered(_ row: ChangeRow, as planned: ConfigChange) -> ChangeRow {
+        var row = row
+        for value in row.templates {
+            switch value.target {
+            case .field(let field):
+                row.change.fields[field] = planned.fields[field]
+            case .configData(let path):
+                var current = planned.configDataPatch
+                for key in path { current = current?.objectValue?[key] }
+                row.change.configDataPatch = MergePatch.apply(
+                    path.reversed().reduce(current ?? .null) { inner, key in .object([key: inner]) },
+                    to: row.change.configDataPatch)
+            }
+        }
+        row.templates = []
+        return row
     }
 
     /// Whether a row's selector can have targeted the item's config (several JSON records can

@@ -23,9 +23,14 @@ public struct Validator: Sendable {
         for record in records.records {
             if let row = validator.interpret(record, into: &found), !record.rejected { rows.append(row) }
         }
-        // Both lists are in input order: merged by line (a problem without a line goes last).
+        // Both lists are in input order: merged by line, then column (a problem without a line or
+        // column goes after those with one).
         var diagnostics = (records.diagnostics + found).enumerated()
-            .sorted { ($0.element.line ?? .max, $0.offset) < ($1.element.line ?? .max, $1.offset) }.map(\.element)
+            .sorted {
+                ($0.element.line ?? .max, $0.element.column ?? .max, $0.offset)
+                    < ($1.element.line ?? .max, $1.element.column ?? .max, $1.offset)
+            }
+            .map(\.element)
         if records.count == 0, !diagnostics.contains(where: { $0.severity == .error }) {
             diagnostics.append(Diagnostic(.warning, file: records.file, "the change list has no rows"))
         }
@@ -88,6 +93,15 @@ public struct Validator: Sendable {
         var enable = false
         var expectedVersion: Int64?
         var wave: Int?
+        var templates: [TemplatedValue] = []
+        func template(_ text: String, _ position: Int?, _ name: String) -> Template? {
+            do {
+                return try Template(parsing: text)
+            } catch let problem {
+                error(position, "'\(name)': \(problem.message) (at character \(problem.offset + 1) of the template)")
+                return nil
+            }
+        }
 
         for read in record.cells {
             let (column, name, position) = (read.column, read.name, read.position)
@@ -104,6 +118,12 @@ public struct Validator: Sendable {
             case .field(let field), .match(let field):
                 let isMatch = if case .match = column { true } else { false }
                 switch cell {
+                case .text(let text) where !isMatch && Template.isTemplate(text):
+                    // Checked once rendered, for each config (``TemplateRenderer``).
+                    guard let template = template(text, position, name) else { continue }
+                    fields[field] = .set(text)
+                    templates.append(
+                        TemplatedValue(target: .field(field), template: template, column: name, position: position))
                 case .text(let text):
                     if let problem = Self.problem(with: text, for: field) {
                         error(position, "'\(name)' \(problem)")
@@ -216,6 +236,14 @@ public struct Validator: Sendable {
         if expectedVersion != nil, case .match = selector {
             error(nil, "'expectedVersion' needs an 'id' row (a match row may target many configs)")
         }
+        // configData values that are templates, wherever they were written.
+        for (leaf, position, name) in leaves where !leaf.path.isEmpty {
+            guard case .string(let text) = leaf.value, Template.isTemplate(text),
+                let template = template(text, position, name)
+            else { continue }
+            templates.append(
+                TemplatedValue(target: .configData(leaf.path), template: template, column: name, position: position))
+        }
         guard errors == 0 else { return nil }
         let change = ConfigChange(
             fields: fields, configDataPatch: PatchLeaves.build(leaves.map(\.leaf)), enable: enable)
@@ -223,7 +251,9 @@ public struct Validator: Sendable {
             diagnostics.append(
                 Diagnostic(.warning, file: file, line: line, "row changes nothing (no field, configData or enabled)"))
         }
-        return ChangeRow(line: line, selector: selector, change: change, expectedVersion: expectedVersion, wave: wave)
+        return ChangeRow(
+            line: line, selector: selector, change: change, expectedVersion: expectedVersion, wave: wave,
+            templates: templates)
     }
 
     static let disableMessage =

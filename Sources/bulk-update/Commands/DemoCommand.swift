@@ -12,7 +12,8 @@ struct DemoCommand: AsyncParsableCommand {
         discussion: """
             Starts the m3ter API sandbox in this process with a 240-config demo org, shows the dry \
             run of samples/rotate-credentials.csv, applies it with the progress line, then migrates \
-            webhooks to a new destination in two waves with a canary (samples/migrate-webhooks.json), \
+            webhooks to a new destination and host in two waves with a canary, each URL keeping its path \
+            (a templated value: samples/migrate-webhooks.json), \
             and prints where the reports, undo and journal files are. Everything it writes goes to \
             runs/demo-<UTC timestamp>/.
 
