@@ -62,6 +62,18 @@ package enum Resolver {
     }
 }
 
+extension Resolver {
+    /// The configs whose fields equal all of `fields`, as `match.<field>` columns select them (in
+    /// the order given; `nil` or an empty value matches an absent or empty field).
+    package static func configs(_ configs: [IntegrationConfig], matching fields: [ConfigField: String?])
+        -> [IntegrationConfig]
+    {
+        guard !fields.isEmpty else { return configs }
+        var index = SelectorIndex(configs: configs)
+        return index.configs(matching: fields).map { configs[$0] }
+    }
+}
+
 /// Finds the configs a selector targets, building each lookup table on first use.
 struct SelectorIndex {
     let configs: [IntegrationConfig]

@@ -48,6 +48,22 @@ package struct Template: Sendable, Hashable {
 
     package var parts: [Part]
 
+    /// A template that renders as exactly `text`: `{{ "text" }}` (quotes and backslashes escaped).
+    package static func literal(_ text: String) -> String {
+        var escaped = ""
+        for character in text {
+            switch character {
+            case "\"": escaped += "\\\""
+            case "\\": escaped += "\\\\"
+            case "\n": escaped += "\\n"
+            case "\r": escaped += "\\r"
+            case "\t": escaped += "\\t"
+            default: escaped.append(character)
+            }
+        }
+        return "{{ \"" + escaped + "\" }}"
+    }
+
     /// Whether `text` is a template (holds `{{`).
     package static func isTemplate(_ text: String) -> Bool {
         text.contains("{{")

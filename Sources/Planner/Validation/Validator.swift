@@ -265,6 +265,33 @@ public struct Validator: Sendable {
         mayBeJSON(text) ? (try? JSONValue(parsing: text)) ?? .string(text) : .string(text)
     }
 
+    /// The text of a `configData.<key>` cell that reads back (``cellValue(_:)``) as exactly `value`,
+    /// and that a spreadsheet opening the CSV never runs as a formula: a string as it is when that
+    /// is so, else as its JSON text (`"100"`, `"=1+1"`); a template-looking string as a template of
+    /// one quoted string; any other value as its JSON text.
+    package static func cellText(for value: JSONValue) -> String {
+        guard case .string(let text) = value else { return value.canonicalText }
+        if Template.isTemplate(text) { return Template.literal(text) }
+        if !text.isEmpty, text != "\\N", !startsLikeFormula(text), cellValue(text) == value { return text }
+        return value.canonicalText
+    }
+
+    /// The text of a top-level field's cell that reads back as exactly `text`, and that a
+    /// spreadsheet never runs as a formula (a template of one quoted string where needed); `nil`
+    /// when no cell can hold it (empty: an empty cell leaves the field as it is anyway).
+    package static func fieldCellText(_ text: String, for field: ConfigField) -> String? {
+        if text.isEmpty || problem(with: text, for: field) != nil { return nil }
+        if Template.isTemplate(text) || text == "\\N" || startsLikeFormula(text) { return Template.literal(text) }
+        return text
+    }
+
+    /// Whether a spreadsheet would read a cell starting like `text` as a formula (`=`, `+`, `-`, `@`,
+    /// or a tab or carriage return before one).
+    private static func startsLikeFormula(_ text: String) -> Bool {
+        guard let first = text.unicodeScalars.first else { return false }
+        return ["=", "+", "-", "@", "\t", "\r"].contains(first)
+    }
+
     /// Whether a `configData.<key>` cell's text is worth parsing as JSON.
     private static func mayBeJSON(_ text: String) -> Bool {
         guard let first = text.utf8.first(where: { $0 != 0x20 && $0 != 0x09 }) else { return false }
@@ -284,7 +311,7 @@ public struct Validator: Sendable {
     }
 
     /// Why `text` cannot be a value of `field` (`nil` when it can).
-    static func problem(with text: String, for field: ConfigField) -> String? {
+    package static func problem(with text: String, for field: ConfigField) -> String? {
         if field.isUUID, !isUUID(text) { return "is not a UUID: '\(text)'" }
         if field.isRequired, !text.utf8.allSatisfy(isIdentifierByte) {
             return "must contain only letters, digits, '_' and '-': '\(text)'"
