@@ -124,7 +124,7 @@ struct FaultTests {
             let request =
                 "POST \(client.configsPath())/\(config.id)/enable HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                 + "Authorization: Bearer \(client.token ?? "")\r\nContent-Length: 0\r\n\r\n"
-            let reply = try RawHTTP.exchange(port: server.port, request: request)
+            let reply = try await RawHTTP.exchange(port: server.port, request: request)
             #expect(reply.isEmpty)
             #expect(await server.config(id: config.id)?.version == config.version + 1)
             #expect(await server.stats().lostResponses == 1)
