@@ -81,8 +81,9 @@ struct FaultsCodingTests {
     @Test("round-trips every knob")
     func roundTrip() throws {
         let faults = SandboxFaults(
-            rateLimit: 5, retryAfter: 1, latencyMs: 3, jitterMs: 2, errorRate: 0.1, lostResponseRate: 0.2,
-            lostResponseMode: .empty, versionMismatchStatus: 409, tokenLifetimeSeconds: 60, authFailureStatus: 401)
+            rateLimit: 5, retryAfter: 1, retryAfterFormat: .date, latencyMs: 3, jitterMs: 2, errorRate: 0.1,
+            lostResponseRate: 0.2, lostResponseMode: .empty, commitErrorRate: 0.3, gatewayErrorRate: 0.4,
+            versionMismatchStatus: 409, tokenLifetimeSeconds: 60, authFailureStatus: 401)
         #expect(try JSONDecoder().decode(SandboxFaults.self, from: JSONEncoder().encode(faults)) == faults)
         #expect(faults.problems.isEmpty)
     }
@@ -90,8 +91,8 @@ struct FaultsCodingTests {
     @Test("lists every out-of-range knob")
     func problems() {
         let faults = SandboxFaults(
-            rateLimit: -1, latencyMs: -1, errorRate: 1.5, versionMismatchStatus: 412, tokenLifetimeSeconds: 0,
-            authFailureStatus: 500)
-        #expect(faults.problems.count == 6)
+            rateLimit: -1, latencyMs: -1, errorRate: 1.5, commitErrorRate: -0.1, gatewayErrorRate: 2,
+            versionMismatchStatus: 412, tokenLifetimeSeconds: 0, authFailureStatus: 500)
+        #expect(faults.problems.count == 8)
     }
 }

@@ -22,7 +22,10 @@ struct SandboxCommandTests {
     func runsUntilSIGTERM() async throws {
         let process = Process()
         process.executableURL = try Self.binary()
-        process.arguments = ["sandbox", "--port", "0", "--configs", "3", "--seed", "4", "--rate-limit", "7"]
+        process.arguments = [
+            "sandbox", "--port", "0", "--configs", "3", "--seed", "4", "--rate-limit", "7", "--retry-after", "2",
+            "--retry-after-format", "date", "--commit-error-rate", "0.25", "--gateway-error-rate", "0.5",
+        ]
         let output = Pipe()
         let errors = Pipe()
         process.standardOutput = output
@@ -44,7 +47,10 @@ struct SandboxCommandTests {
                 == "export M3TER_BASE_URL=\(base) M3TER_ORG_ID=\(SandboxOptions.defaultOrgId) "
                 + "M3TER_API_KEY=\(SandboxOptions.defaultAPIKey) M3TER_API_SECRET=\(SandboxOptions.defaultAPISecret)")
         let faults = try await URLSession.shared.data(from: try #require(URL(string: base + "/_sandbox/faults"))).0
-        #expect(try JSONDecoder().decode(SandboxFaults.self, from: faults).rateLimit == 7)
+        #expect(
+            try JSONDecoder().decode(SandboxFaults.self, from: faults)
+                == SandboxFaults(
+                    rateLimit: 7, retryAfter: 2, retryAfterFormat: .date, commitErrorRate: 0.25, gatewayErrorRate: 0.5))
         let state = try await URLSession.shared.data(from: try #require(URL(string: base + "/_sandbox/state"))).0
         let configs = try JSONSerialization.jsonObject(with: state) as? [String: Any]
         #expect((configs?["configs"] as? [Any])?.count == 3)
@@ -60,7 +66,8 @@ struct SandboxCommandTests {
         "refuses contradictory or out-of-range flags with exit 64",
         arguments: [
             ["--configs", "3", "--data", "seed.json"], ["--error-rate", "2"], ["--version-mismatch-status", "418"],
-            ["--lost-response-mode", "sometimes"],
+            ["--lost-response-mode", "sometimes"], ["--commit-error-rate", "1.5"], ["--gateway-error-rate", "-0.1"],
+            ["--retry-after-format", "http-date"],
         ]
     )
     func usageErrors(arguments: [String]) throws {

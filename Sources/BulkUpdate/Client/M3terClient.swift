@@ -30,6 +30,7 @@ public actor M3terClient: ConfigAPI {
     private let transport: any HTTPTransport
     private let tokens: TokenProvider
     private let clock: ErasedClock
+    private let now: @Sendable () -> Date
     private var generator: any RandomNumberGenerator
 
     /// A client.
@@ -39,11 +40,13 @@ public actor M3terClient: ConfigAPI {
     ///   - limiter: the rate limiter shared by every request of the run.
     ///   - clock: for backoff waits and token expiry (a manual clock in tests).
     ///   - random: the jitter source (a seeded generator in tests).
+    ///   - now: the wall clock, against which a `Retry-After` date is measured.
     public init(
         settings: ConnectionSettings, credentials: Credentials, transport: any HTTPTransport,
         limiter: RateLimiter = RateLimiter(), retry: RetryPolicy = RetryPolicy(),
         metrics: RequestMetrics = RequestMetrics(), clock: some Clock<Duration> = ContinuousClock(),
-        random: some RandomNumberGenerator & Sendable = SystemRandomNumberGenerator()
+        random: some RandomNumberGenerator & Sendable = SystemRandomNumberGenerator(),
+        now: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.settings = settings
         self.credentials = credentials
@@ -53,6 +56,7 @@ public actor M3terClient: ConfigAPI {
         self.metrics = metrics
         self.tokens = TokenProvider(credentials: credentials, clock: clock)
         self.clock = ErasedClock(clock)
+        self.now = now
         self.generator = random
     }
 
@@ -226,7 +230,7 @@ public actor M3terClient: ConfigAPI {
                 error = Self.apiError(status: response.status, message: message)
                 serverDelay = RetryPolicy.serverDelay(
                     retryAfter: response.header("Retry-After"),
-                    retryAfterMilliseconds: response.header("retry-after-ms")
+                    retryAfterMilliseconds: response.header("retry-after-ms"), now: now()
                 )
             case .failure(let transportError):
                 guard case .transport(_, let requestSent) = transportError else { throw transportError }

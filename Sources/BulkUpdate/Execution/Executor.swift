@@ -229,12 +229,15 @@ public struct Executor: Sendable {
                 switch error {
                 case .cancelled:
                     return nil
-                case .versionConflict, .transport(_, true):
+                case .transport(_, true), .http(500...599, _):
+                    // The write may have committed: its response was lost, or the server failed after its
+                    // commit, or a gateway gave up waiting for it. Only a re-read tells; an enable carries
+                    // no version, so resending it unread could enable (and write) a config twice.
+                    written = written == .confirmed ? .confirmed : .maybe
+                    backoffBeforeNextWrite = true
+                    fallthrough
+                case .versionConflict:
                     // Re-read before anything else: never resend a body built on a state we no longer know.
-                    if case .transport = error {
-                        written = written == .confirmed ? .confirmed : .maybe
-                        backoffBeforeNextWrite = true
-                    }
                     requests += 1
                     do {
                         live = try await api.getConfig(id: item.id)
@@ -253,10 +256,10 @@ public struct Executor: Sendable {
                 case .transport(_, false):
                     backoffBeforeNextWrite = true
                     continue
-                case .http(let status, _) where status == 408 || status == 429 || status >= 500:
-                    // The version guard makes a resend safe: a committed write would now be refused as
-                    // a version conflict, which leads to a re-read.
-                    if status != 429 { written = written == .confirmed ? .confirmed : .maybe }
+                case .http(let status, _) where status == 408 || status == 429:
+                    // Refused before it was processed: resend after a backoff. The version guard keeps a
+                    // resent update safe even so: a committed one would be refused as a version conflict.
+                    if status == 408 { written = written == .confirmed ? .confirmed : .maybe }
                     backoffBeforeNextWrite = true
                     continue
                 case .notFound:

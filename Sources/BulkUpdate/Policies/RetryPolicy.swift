@@ -3,7 +3,8 @@ import Foundation
 /// When to retry a failed request and how long to wait first: a pure value type.
 ///
 /// Retryable: 408, 429, 5xx and transport errors, with exponential backoff `min(0.5·2ⁿ, 8)` s
-/// (n = retries so far) and jitter; a server's `Retry-After` / `retry-after-ms` wins, up to 60 s.
+/// (n = retries so far) and jitter; a server's `Retry-After` (seconds or an HTTP date) or
+/// `retry-after-ms` wins, up to 60 s.
 /// Writes retry only what certainly did not reach the server: 429 and a connection that was never
 /// made. 400, 401, 403 and 404 are never retried here (401/403 get one token refresh in the client).
 public struct RetryPolicy: Sendable, Hashable {
@@ -98,19 +99,25 @@ public struct RetryPolicy: Sendable, Hashable {
         return .retry(after: jitteredBackoff(retry: attempt - 1, using: &generator))
     }
 
-    /// The delay a response asks for: `retry-after-ms` (milliseconds) or `Retry-After` (seconds).
+    /// The delay a response asks for: `retry-after-ms` (milliseconds), or `Retry-After` as seconds or
+    /// as an HTTP date (RFC 9110 §10.2.3: wait until then; a date already past asks for no wait).
     ///
-    /// Values that are not non-negative numbers (an HTTP date, garbage) are ignored.
-    public static func serverDelay(retryAfter: String?, retryAfterMilliseconds: String?) -> Duration? {
+    /// Values that are neither non-negative numbers nor HTTP dates (garbage) are ignored. The cap
+    /// (``maxServerDelay``) is applied by ``decide(after:attempt:kind:serverDelay:using:)``.
+    ///
+    /// - Parameter now: the current time, against which a date is measured.
+    public static func serverDelay(retryAfter: String?, retryAfterMilliseconds: String?, now: Date) -> Duration? {
         if let text = retryAfterMilliseconds?.trimmingCharacters(in: .whitespaces), let value = Double(text),
             value >= 0, value.isFinite
         {
             return .seconds(exactly: value / 1000)
         }
-        if let text = retryAfter?.trimmingCharacters(in: .whitespaces), let value = Double(text), value >= 0,
-            value.isFinite
-        {
+        guard let text = retryAfter?.trimmingCharacters(in: .whitespaces) else { return nil }
+        if let value = Double(text), value >= 0, value.isFinite {
             return .seconds(exactly: value)
+        }
+        if let date = HTTPDate.parse(text, now: now) {
+            return .seconds(exactly: date.timeIntervalSince(now))
         }
         return nil
     }

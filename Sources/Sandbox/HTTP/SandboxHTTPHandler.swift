@@ -53,6 +53,8 @@ struct SandboxHTTPHandler: HTTPHandler {
         case 409: "Conflict"
         case 429: "Too Many Requests"
         case 500: "Internal Server Error"
+        case 502: "Bad Gateway"
+        case 504: "Gateway Timeout"
         default: "Status \(status)"
         }
     }

@@ -18,6 +18,10 @@ public struct SandboxStats: Sendable, Codable, Equatable {
     public var lostResponses: Int = 0
     /// Requests failed with 500 by the error-rate fault.
     public var injectedErrors: Int = 0
+    /// Writes that committed and were then answered with 500 by the commit-error fault.
+    public var commitErrors: Int = 0
+    /// Writes that committed and were then answered with 502 or 504 by the gateway-error fault.
+    public var gatewayErrors: Int = 0
 
     /// Empty statistics.
     public init() {}

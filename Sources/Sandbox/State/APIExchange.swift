@@ -28,6 +28,16 @@ struct APIResponse: Sendable {
         json(status, ["message": message], headers: headers)
     }
 
+    /// What a load balancer or gateway answers when the backend's response does not reach it: 502 or
+    /// 504 with an HTML page, not the API's JSON.
+    static func gateway(_ status: Int) -> APIResponse {
+        let title = status == 504 ? "504 Gateway Timeout" : "\(status) Bad Gateway"
+        let page =
+            "<html>\r\n<head><title>\(title)</title></head>\r\n<body>\r\n<center><h1>\(title)</h1></center>\r\n"
+            + "</body>\r\n</html>\r\n"
+        return APIResponse(status: status, body: Data(page.utf8), headers: ["Content-Type": "text/html"])
+    }
+
     private static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]

@@ -125,8 +125,17 @@ struct SandboxState {
             return .error(500, "Internal server error (injected by the sandbox's errorRate fault)")
         }
         var response = perform(route, request: request, now: now)
-        if route.isWrite, response.status == 200, random.chance(faults.lostResponseRate) {
+        guard route.isWrite, response.status == 200 else { return response }
+        // The write has committed; what reaches the client is up to these faults, drawn in turn (a
+        // rate of 0 draws nothing, so adding a fault never changes another's sequence for a seed).
+        if random.chance(faults.lostResponseRate) {
             response.lostResponse = faults.lostResponseMode
+        } else if random.chance(faults.commitErrorRate) {
+            stats.commitErrors += 1
+            response = .error(500, "Internal server error (injected by the sandbox's commitErrorRate fault)")
+        } else if random.chance(faults.gatewayErrorRate) {
+            stats.gatewayErrors += 1
+            response = .gateway(Bool.random(using: &random) ? 502 : 504)
         }
         return response
     }
@@ -177,7 +186,16 @@ struct SandboxState {
         case .throttled:
             stats.throttled += 1
             var headers: [String: String] = [:]
-            if let seconds = faults.retryAfter { headers["Retry-After"] = String(seconds) }
+            if let seconds = faults.retryAfter {
+                switch faults.retryAfterFormat {
+                case .seconds:
+                    headers["Retry-After"] = String(seconds)
+                case .date:
+                    // An HTTP date has whole seconds: round up, so waiting until it waits at least `seconds`.
+                    let until = (now.timeIntervalSince1970 + Double(seconds)).rounded(.up)
+                    headers["Retry-After"] = SandboxTime.httpDate(Date(timeIntervalSince1970: until))
+                }
+            }
             return .error(429, "Too Many Requests", headers: headers)
         }
     }

@@ -50,6 +50,9 @@ struct SandboxCommand: AsyncParsableCommand {
     @Option(help: "Send Retry-After with this many seconds on 429 (m3ter sends none).")
     var retryAfter: Int?
 
+    @Option(help: "How Retry-After states its delay: seconds (a number) or date (the HTTP date that far ahead).")
+    var retryAfterFormat = "seconds"
+
     @Option(help: "Mean added latency per request, in milliseconds.")
     var latencyMs = 0
 
@@ -65,6 +68,12 @@ struct SandboxCommand: AsyncParsableCommand {
     @Option(help: "How a lost response is lost: truncated (headers, then close) or empty (close before any byte).")
     var lostResponseMode = "truncated"
 
+    @Option(help: "Probability (0-1) that a write commits and is then answered 500 with a JSON error.")
+    var commitErrorRate = 0.0
+
+    @Option(help: "Probability (0-1) that a write commits and is then answered 502 or 504 with an HTML page.")
+    var gatewayErrorRate = 0.0
+
     @Option(help: "Status of a version mismatch: 400 (m3ter's) or 409.")
     var versionMismatchStatus = 400
 
@@ -76,9 +85,11 @@ struct SandboxCommand: AsyncParsableCommand {
 
     var faults: SandboxFaults {
         SandboxFaults(
-            rateLimit: rateLimit, retryAfter: retryAfter, latencyMs: latencyMs, jitterMs: jitterMs,
-            errorRate: errorRate, lostResponseRate: lostResponseRate,
+            rateLimit: rateLimit, retryAfter: retryAfter,
+            retryAfterFormat: RetryAfterFormat(rawValue: retryAfterFormat) ?? .seconds, latencyMs: latencyMs,
+            jitterMs: jitterMs, errorRate: errorRate, lostResponseRate: lostResponseRate,
             lostResponseMode: LostResponseMode(rawValue: lostResponseMode) ?? .truncated,
+            commitErrorRate: commitErrorRate, gatewayErrorRate: gatewayErrorRate,
             versionMismatchStatus: versionMismatchStatus,
             tokenLifetimeSeconds: tokenLifetime, authFailureStatus: authFailureStatus
         )
@@ -89,6 +100,9 @@ struct SandboxCommand: AsyncParsableCommand {
         if let configs, configs < 0 { throw ValidationError("--configs must not be negative") }
         if LostResponseMode(rawValue: lostResponseMode) == nil {
             throw ValidationError("--lost-response-mode must be truncated or empty")
+        }
+        if RetryAfterFormat(rawValue: retryAfterFormat) == nil {
+            throw ValidationError("--retry-after-format must be seconds or date")
         }
         if let problem = faults.problems.first { throw ValidationError(problem) }
     }

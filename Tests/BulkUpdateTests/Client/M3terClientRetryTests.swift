@@ -108,6 +108,29 @@ struct M3terClientRetryTests {
         #expect(clock.sleeps.contains(.milliseconds(expected)))
     }
 
+    @Test(
+        "a Retry-After date is waited for until then, by the injected wall clock, capped at 60 s, never negative",
+        arguments: [
+            ("Fri, 15 Jan 2027 08:00:05 GMT", 5_000), ("Friday, 15-Jan-27 08:00:09 GMT", 9_000),
+            ("Fri Jan 15 08:10:00 2027", 60_000), ("Fri, 15 Jan 2027 07:59:30 GMT", 0),
+        ] as [(String, Int64)])
+    func retryAfterDate(value: String, expected: Int64) async throws {
+        let now = Date(timeIntervalSince1970: 1_800_000_000)  // Fri, 15 Jan 2027 08:00:00 GMT
+        let clock = ManualClock(autoAdvance: true)
+        let transport = ScriptedTransport(
+            F.withToken { _, count in
+                count == 0
+                    ? F.response(429, #"{"message":"Too Many Requests"}"#, headers: ["Retry-After": value])
+                    : F.response(200, F.configJSON("a", version: 2))
+            })
+        let client = try F.client(
+            transport, clock: clock, limiterClock: ManualClock(autoAdvance: true), now: { now })
+        _ = try await client.updateConfig(id: "a", body: Self.body)
+        #expect(transport.apiRequests.count == 2)
+        // The client's clock serves only retry waits here (the limiter has its own): one wait, the date's.
+        #expect(clock.sleeps == [.milliseconds(expected)])
+    }
+
     @Test("a write that stays throttled fails with the 429 after the last attempt")
     func throttledWriteGivesUp() async throws {
         let transport = ScriptedTransport(F.withToken { _, _ in F.response(429, #"{"message":"slow down"}"#) })

@@ -72,14 +72,15 @@ enum ClientFixture {
     static func client(
         _ transport: ScriptedTransport, credentials: Credentials = Credentials(apiKey: apiKey, apiSecret: apiSecret),
         clock: ManualClock = ManualClock(autoAdvance: true), limiterClock: ManualClock? = nil, rate: Double = 1_000,
-        retry: RetryPolicy = RetryPolicy(), metrics: RequestMetrics? = nil, recovery: Double? = nil
+        retry: RetryPolicy = RetryPolicy(), metrics: RequestMetrics? = nil, recovery: Double? = nil,
+        now: @escaping @Sendable () -> Date = { Date() }
     ) throws -> M3terClient {
         M3terClient(
             settings: try settings(), credentials: credentials, transport: transport,
             limiter: RateLimiter(
                 rate: rate, recoveryPerSecond: recovery, clock: limiterClock ?? clock, secondPhase: .zero),
             retry: retry,
-            metrics: metrics ?? RequestMetrics(clock: clock), clock: clock, random: SplitMix64(seed: 3)
+            metrics: metrics ?? RequestMetrics(clock: clock), clock: clock, random: SplitMix64(seed: 3), now: now
         )
     }
 

@@ -56,7 +56,7 @@ struct ExecutorTests {
         #expect(await api.writes[config.id] == 1)
     }
 
-    @Test("5xx and 429 are retried with the same body; a committed 5xx is caught by the version guard")
+    @Test("a 5xx is re-read before the write is sent again; a 429 is resent with the same body")
     func retries() async throws {
         let config = sampleConfig(1)
         let api = FakeConfigAPI([config])
@@ -69,9 +69,36 @@ struct ExecutorTests {
         let (result, _) = try await run(executor(api), [item], api)
         let outcome = try #require(result.outcomes.first)
         #expect(outcome.status == .applied)
-        #expect(outcome.attempts == 3)
+        #expect(!outcome.reconciled)
+        #expect(outcome.attempts == 4)  // PUT 503, GET, PUT 429, PUT
         #expect(result.resends == 2)
+        #expect(await api.reads == 2)  // the list sweep and the re-read after the 503
         #expect(await api.writes[config.id] == 1)
+    }
+
+    @Test(
+        "a write that commits and is then answered with a 5xx is found applied by a re-read, never sent again",
+        arguments: [500, 502, 504], [false, true])
+    func committedThen5xx(status: Int, enable: Bool) async throws {
+        let config = sampleConfig(1, enabled: !enable)
+        let api = FakeConfigAPI([config])
+        let fault = FakeConfigAPI.Fault.after(.http(status: status, message: "after the commit"))
+        if enable {
+            await api.scriptEnable(config.id, [fault])
+        } else {
+            await api.scriptPut(config.id, [fault])
+        }
+        let change = enable ? ConfigChange(enable: true) : ConfigChange(fields: [.name: .set("renamed")])
+        let (result, _) = try await run(executor(api), [makeItem(config, change)], api)
+        let outcome = try #require(result.outcomes.first)
+        #expect(outcome.status == (enable ? .enabled : .applied))
+        #expect(outcome.reconciled)
+        #expect(outcome.versionAfter == 4)
+        #expect(outcome.attempts == 2)  // the write and the re-read
+        #expect(result.resends == 0)
+        #expect(await api.writes[config.id] == 1)
+        let final = try #require(await api.configs[config.id])
+        #expect(enable ? final.enabled == true : final.name == "renamed")
     }
 
     @Test("another user's edit to an unrelated field survives; an edit to our field is a conflict")

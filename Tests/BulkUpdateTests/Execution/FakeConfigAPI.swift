@@ -9,6 +9,8 @@ actor FakeConfigAPI: ConfigAPI {
         case before(APIError)
         /// Commit the write, then lose the response.
         case lostResponse
+        /// Commit the write, then answer with this error (a 5xx after the commit).
+        case after(APIError)
     }
 
     var configs: [String: IntegrationConfig]
@@ -65,7 +67,7 @@ actor FakeConfigAPI: ConfigAPI {
         config.version += 1
         configs[id] = config
         writes[id, default: 0] += 1
-        if case .lostResponse = fault { throw .transport(message: "connection lost", requestSent: true) }
+        try Self.answer(after: fault)
         return config
     }
 
@@ -77,8 +79,17 @@ actor FakeConfigAPI: ConfigAPI {
         config.version += 1
         configs[id] = config
         writes[id, default: 0] += 1
-        if case .lostResponse = fault { throw .transport(message: "connection lost", requestSent: true) }
+        try Self.answer(after: fault)
         return config
+    }
+
+    /// Throws what a committed write's scripted fault answers with; returns for a plain success.
+    private static func answer(after fault: Fault?) throws(APIError) {
+        switch fault {
+        case .lostResponse?: throw .transport(message: "connection lost", requestSent: true)
+        case .after(let error)?: throw error
+        case .before?, nil: return
+        }
     }
 }
 

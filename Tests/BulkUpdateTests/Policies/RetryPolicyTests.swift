@@ -1,3 +1,4 @@
+import Foundation
 import TestSupport
 import Testing
 
@@ -87,14 +88,66 @@ struct RetryPolicyTests {
         ] as [(String?, String?, Int64)]
     )
     func parseServerDelay(retryAfter: String?, milliseconds: String?, expected: Int64) {
-        let delay = RetryPolicy.serverDelay(retryAfter: retryAfter, retryAfterMilliseconds: milliseconds)
+        let delay = RetryPolicy.serverDelay(
+            retryAfter: retryAfter, retryAfterMilliseconds: milliseconds, now: Self.now)
+        #expect(delay == .milliseconds(expected))
+    }
+
+    /// 2027-01-15 08:00:00 UTC, a Friday: the "now" the date cases are measured against.
+    static let now = Date(timeIntervalSince1970: 1_800_000_000)
+
+    @Test(
+        "reads Retry-After as an HTTP date in all three forms RFC 9110 accepts: wait until then, never negative",
+        arguments: [
+            ("Fri, 15 Jan 2027 08:00:07 GMT", 7_000),  // IMF-fixdate
+            ("Friday, 15-Jan-27 08:00:30 GMT", 30_000),  // obsolete RFC 850 form
+            ("Fri Jan 15 08:01:00 2027", 60_000),  // obsolete asctime form
+            ("Fri Jan  8 08:00:00 2027", 0),  // asctime with a one-digit day, a week ago
+            ("Fri, 15 Jan 2027 08:10:00 GMT", 600_000),  // the cap is decide's, as for seconds
+            ("Fri, 15 Jan 2027 08:00:00 GMT", 0),  // now
+            ("Fri, 15 Jan 2027 07:59:59 GMT", 0),  // just past
+            ("Fri, 31 Dec 1999 23:59:59 GMT", 0),  // long past
+            ("Tue, 29 Feb 2028 00:00:00 GMT", 35_395_200_000),  // a leap day
+            ("  Fri, 15 Jan 2027 08:00:02 GMT ", 2_000),  // surrounding whitespace
+        ] as [(String, Int64)]
+    )
+    func parseDate(retryAfter: String, expected: Int64) {
+        let delay = RetryPolicy.serverDelay(retryAfter: retryAfter, retryAfterMilliseconds: nil, now: Self.now)
         #expect(delay == .milliseconds(expected))
     }
 
     @Test(
-        "ignores delays that are not non-negative numbers",
-        arguments: ["Wed, 21 Oct 2015 07:28:00 GMT", "-1", "soon", ""])
+        "resolves the RFC 850 form's two-digit year to the nearest such year no more than 50 years ahead",
+        arguments: [
+            ("Sunday, 06-Nov-94 08:49:37 GMT", 784_111_777), ("Friday, 15-Jan-77 08:00:00 GMT", 3_377_923_200),
+            ("Sunday, 15-Jan-78 08:00:00 GMT", 253_699_200),
+        ] as [(String, TimeInterval)]
+    )
+    func twoDigitYear(text: String, expected: TimeInterval) {
+        #expect(HTTPDate.parse(text, now: Self.now) == Date(timeIntervalSince1970: expected))
+    }
+
+    @Test("a date's delay is capped at 60 s like a number of seconds")
+    func dateCapped() throws {
+        var generator = SplitMix64(seed: 1)
+        let delay = try #require(
+            RetryPolicy.serverDelay(
+                retryAfter: "Fri, 15 Jan 2027 09:00:00 GMT", retryAfterMilliseconds: nil, now: Self.now))
+        let decision = RetryPolicy().decide(
+            after: .status(429), attempt: 1, kind: .write, serverDelay: delay, using: &generator)
+        #expect(decision == .retry(after: .seconds(60)))
+    }
+
+    @Test(
+        "ignores what is neither a number nor an HTTP date",
+        arguments: [
+            "-1", "soon", "", "Fri, 15 Jan 2027 08:00:07 UTC", "Fri, 15 Jan 2027 08:00:07",
+            "Fri, 32 Jan 2027 08:00:07 GMT",
+            "Fri, 29 Feb 2027 08:00:07 GMT", "Fri, 15 Foo 2027 08:00:07 GMT", "Fri, 15 Jan 2027 24:00:00 GMT",
+            "Fri, 15 Jan 27 08:00:07 GMT", "Friday, 15 Jan 2027 08:00:07 GMT", "Fri, 15-Jan-27 08:00:07 GMT",
+            "Fri Jan 15 08:00:07 27", "Fri, 15 Jan 2027 8:00:07 GMT", "Fri, 15 Jan 2027 08:00:+7 GMT",
+        ])
     func ignoresGarbage(value: String) {
-        #expect(RetryPolicy.serverDelay(retryAfter: value, retryAfterMilliseconds: value) == nil)
+        #expect(RetryPolicy.serverDelay(retryAfter: value, retryAfterMilliseconds: value, now: Self.now) == nil)
     }
 }

@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 
 #if canImport(Glibc)
@@ -11,7 +12,20 @@ enum RawHTTP {
     struct Failure: Error { var step: String }
 
     /// Sends `request` to 127.0.0.1:`port` and returns every byte received until the server closes.
-    static func exchange(port: UInt16, request: String) throws -> Data {
+    ///
+    /// The blocking socket calls run on a Dispatch thread, not on the Swift concurrency pool: that pool
+    /// has one thread per core, and the in-process sandbox answering this request needs it. Blocking
+    /// it here while another test blocks the other thread (waiting for a child process) would leave
+    /// the sandbox no thread until the receive timeout.
+    static func exchange(port: UInt16, request: String) async throws -> Data {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(with: Result { try blockingExchange(port: port, request: request) })
+            }
+        }
+    }
+
+    private static func blockingExchange(port: UInt16, request: String) throws -> Data {
         #if canImport(Glibc)
             let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         #else
