@@ -9,6 +9,7 @@ let suites: [String: ([String]) async throws -> Void] = [
     "sandbox": SandboxBenchmark.run,
     "engine": EngineBenchmark.run,
     "journal": JournalBenchmark.run,
+    "export": ExportBenchmark.run,
 ]
 guard let name = arguments.first, let suite = suites[name] else {
     print("usage: Benchmarks <\(suites.keys.sorted().joined(separator: "|"))> [options]")

@@ -33,34 +33,48 @@ public enum ChangeListExport {
     /// or with a `.`) go, as a merge patch, to a `configData` column.
     static func csv(_ configs: [IntegrationConfig]) -> String {
         var paths = Set<[String]>()
-        var rows: [[String: String]] = []
+        // Each row's cells by column name; the header is known once every row is read.
+        var rows: [[(column: String, text: String)]] = []
         rows.reserveCapacity(configs.count)
+        var unnamedColumn = false
         for config in configs {
-            var row = ["id": config.id, "expectedVersion": String(config.version)]
+            var row = [("id", config.id), ("expectedVersion", String(config.version))]
             for field in fields {
                 guard let text = config.value(of: field)?.stringValue,
                     let cell = Validator.fieldCellText(text, for: field)
                 else { continue }
-                row[field.rawValue] = cell
+                row.append((field.rawValue, cell))
             }
             var unnamed: [String: JSONValue] = [:]
             for (path, value) in leaves(of: config.configData ?? [:]) {
-                if path.contains(where: { $0.isEmpty || $0.contains(".") }) {
+                if path.contains(where: { $0.isEmpty || $0.utf8.contains(UInt8(ascii: ".")) }) {
                     if let value { setting(value, at: path[...], in: &unnamed) }
                     continue
                 }
                 paths.insert(path)
                 // A secret's column is there, its cell empty: the value is left as it is.
                 guard let value else { continue }
-                row["configData." + path.joined(separator: ".")] = Validator.cellText(for: value)
+                row.append(("configData." + path.joined(separator: "."), Validator.cellText(for: value)))
             }
-            if !unnamed.isEmpty { row["configData"] = escapingTemplates(.object(unnamed)).canonicalText }
+            if !unnamed.isEmpty {
+                row.append(("configData", escapingTemplates(.object(unnamed)).canonicalText))
+                unnamedColumn = true
+            }
             rows.append(row)
         }
         var header = ["id", "expectedVersion"] + fields.map(\.rawValue)
-        if rows.contains(where: { $0["configData"] != nil }) { header.append("configData") }
+        if unnamedColumn { header.append("configData") }
         header += paths.map { "configData." + $0.joined(separator: ".") }.sorted()
-        return CSVWriter.document(header: header, rows: rows.map { row in header.map { row[$0] ?? "" } })
+        let position = Dictionary(uniqueKeysWithValues: header.enumerated().map { ($1, $0) })
+        var out = CSVWriter.record(header)
+        for row in rows {
+            var cells = [String](repeating: "", count: header.count)
+            for (column, text) in row {
+                if let index = position[column] { cells[index] = text }
+            }
+            out += CSVWriter.record(cells)
+        }
+        return out
     }
 
     /// The leaves of configData with their paths (`nil`: a secret, not exported); `null` values are

@@ -66,7 +66,12 @@ package struct Template: Sendable, Hashable {
 
     /// Whether `text` is a template (holds `{{`).
     package static func isTemplate(_ text: String) -> Bool {
-        text.contains("{{")
+        var previous: UInt8 = 0
+        for byte in text.utf8 {
+            if byte == UInt8(ascii: "{"), previous == byte { return true }
+            previous = byte
+        }
+        return false
     }
 
     /// Why a template cannot be used, and where in its text (a 0-based character offset).
