@@ -12,10 +12,13 @@ public actor RequestMetrics {
     /// Token exchanges sent.
     public private(set) var tokenRequests = 0
     private var perSecond: [Int] = []
+    /// When counting began (the wall-clock time of second 0 of ``requestsPerSecond``).
+    public nonisolated let startedAt: Date
 
-    /// Metrics whose per-second buckets start now on `clock`.
-    public init(clock: some Clock<Duration> = ContinuousClock()) {
+    /// Metrics whose per-second buckets start now on `clock` (`startedAt` on the wall clock).
+    public init(clock: some Clock<Duration> = ContinuousClock(), startedAt: Date = Date()) {
         self.clock = ErasedClock(clock)
+        self.startedAt = startedAt
     }
 
     /// Counts one request as it is sent.
@@ -38,7 +41,8 @@ public actor RequestMetrics {
     /// Requests sent in each whole second since these metrics were created (index = second).
     public var requestsPerSecond: [Int] { perSecond }
 
-    /// The average request rate since creation, in requests per second.
+    /// The average request rate since counting began, in requests per second: what the progress
+    /// line shows, and (at the end) the report's request rate.
     public var averageRate: Double {
         let elapsed = clock.now.inSeconds
         return elapsed > 0 ? Double(requests) / elapsed : 0

@@ -67,7 +67,11 @@ public struct Report: Sendable, Hashable, Codable {
             toolVersion: meta.toolVersion, runDirectory: meta.runDirectory, counts: counts,
             byDestination: byDestination, byEntityType: byEntityType, startedAt: start, endedAt: end,
             durationSeconds: duration, requests: stats?.requests,
-            requestRate: stats.map { duration > 0 ? Double($0.requests) / duration : Double($0.requests) },
+            requestRate: stats.map { stats in
+                // Over the time the requests were counted, as the progress line shows it.
+                let window = (stats.endedAt ?? end).timeIntervalSince(stats.startedAt)
+                return window > 0 ? Double(stats.requests) / window : Double(stats.requests)
+            },
             retries: stats?.retries, throttled: stats?.throttled, tokenRequests: stats?.tokenRequests,
             itemAttempts: attempts, reconciled: reconciled)
         return Report(

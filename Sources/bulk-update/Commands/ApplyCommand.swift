@@ -102,6 +102,8 @@ struct ApplyCommand: AsyncParsableCommand {
             }
             live = try await client.readOrg()
         }
+        let seeAll = changes.map { "bulk-update plan \($0)" } ?? "the plan file \(plan ?? "")"
+        print(RunLauncher.preview(planned, items: 5, seeAll: seeAll))
         print("Plan: \(RunLauncher.planSummary(planned))")
         let writes = planned.items.filter { $0.status != .unchanged }.count
         if writes == 0 {

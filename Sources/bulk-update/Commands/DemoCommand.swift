@@ -57,7 +57,8 @@ struct DemoCommand: AsyncParsableCommand {
             let live = try await client.readOrg()
             let rotationPlan = try ApplyFlow.plan(
                 try read(rotation), live: live, client: client, requireMatch: true)
-            print(Self.excerpt(PlanRenderer.text(rotationPlan), lines: 24))
+            print(
+                RunLauncher.preview(rotationPlan, items: 4, seeAll: "bulk-update plan samples/rotate-credentials.csv"))
             print("▸ Step 2: apply it (40 requests/s, 16 in flight, every outcome journaled)\n")
             let first = try await ApplyFlow.execute(
                 rotationPlan, items: nil, live: live, client: client, runDir: base.appendingPathComponent("rotation"),
@@ -69,7 +70,8 @@ struct DemoCommand: AsyncParsableCommand {
             let liveAgain = try await client.readOrg()
             let migrationPlan = try ApplyFlow.plan(
                 try read(migration), live: liveAgain, client: client, requireMatch: true)
-            print(Self.excerpt(PlanRenderer.text(migrationPlan), lines: 14))
+            print(
+                RunLauncher.preview(migrationPlan, items: 2, seeAll: "bulk-update plan samples/migrate-webhooks.json"))
             run.canary = 2
             let second = try await ApplyFlow.execute(
                 migrationPlan, items: nil, live: liveAgain, client: client,
@@ -122,13 +124,5 @@ struct DemoCommand: AsyncParsableCommand {
             "error: samples/rotate-credentials.csv not found; run the demo from the package folder or pass --samples DIR"
         )
         throw Exit.invalid
-    }
-
-    /// The first `lines` lines of a rendering, with a note of how many more there are.
-    static func excerpt(_ text: String, lines: Int) -> String {
-        let all = text.split(separator: "\n", omittingEmptySubsequences: false)
-        guard all.count > lines else { return text }
-        return all.prefix(lines).joined(separator: "\n")
-            + "\n  … \(all.count - lines) more lines (bulk-update plan shows them all)\n"
     }
 }

@@ -40,11 +40,11 @@ extension M3terClient {
         }
     }
 
-    /// Live figures for the progress line: requests/s over the last few seconds and the limiter's state.
+    /// Live figures for the progress line: the average request rate (the closing summary's figure) and
+    /// whether the limiter is pausing.
     func progressStatus() async -> (requestRate: Double, throttled: Bool) {
-        let perSecond = await metrics.requestsPerSecond
-        let recent = perSecond.dropLast().suffix(3)
-        let rate = recent.isEmpty ? Double(perSecond.last ?? 0) : Double(recent.reduce(0, +)) / Double(recent.count)
-        return (rate, await limiter.isPausing)
+        // The same figure as the closing summary's request rate: every request since the client
+        // began, over the time since then.
+        (await metrics.averageRate, await limiter.isPausing)
     }
 }

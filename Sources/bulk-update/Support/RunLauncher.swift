@@ -19,7 +19,7 @@ enum RunLauncher {
         defer { trap.cancel() }
         let session = RunSession(
             api: client, configuration: configuration,
-            stats: { startedAt in await client.metrics.snapshot(startedAt: startedAt) })
+            stats: { _ in await client.metrics.snapshot(startedAt: client.metrics.startedAt) })
         let (events, continuation) = AsyncStream.makeStream(of: ExecutionEvent.self)
         async let display: Void = ProgressDisplay.run(
             events: events, quiet: quiet, status: { await client.progressStatus() })
@@ -106,6 +106,17 @@ enum RunLauncher {
             Terminal.errorLine("not applied; nothing was sent")
             throw Exit.invalid
         }
+    }
+
+    /// The plan as `plan` shows it, cut after its first `items` changing configs, with a count of
+    /// the rest and the command that shows them all.
+    static func preview(_ plan: Plan, items: Int, seeAll: String) -> String {
+        let lines = PlanRenderer.text(plan).split(separator: "\n", omittingEmptySubsequences: false)
+        let starts = lines.indices.filter { lines[$0].hasPrefix("update ") || lines[$0].hasPrefix("enable-only ") }
+        guard starts.count > items else { return lines.joined(separator: "\n") }
+        let rest = starts.count - items
+        return lines[..<starts[items]].joined(separator: "\n")
+            + "… and \(rest) more config\(rest == 1 ? "" : "s") to change: \(seeAll) shows them all\n"
     }
 
     /// One line for a plan: `37 updates, 2 enables, 5 unchanged, 1 warning`.
