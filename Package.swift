@@ -61,7 +61,9 @@ let package = Package(
             exclude: ["Golden"],
             swiftSettings: strict
         ),
-        .testTarget(name: "BulkUpdateTests", dependencies: ["BulkUpdate", "TestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "BulkUpdateTests", dependencies: ["BulkUpdate", "TestSupport"], exclude: ["Reports/Golden"],
+            swiftSettings: strict),
         .testTarget(name: "SandboxTests", dependencies: ["Sandbox", "TestSupport"], swiftSettings: strict),
         .testTarget(
             name: "EndToEndTests",

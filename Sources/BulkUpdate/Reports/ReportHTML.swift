@@ -239,7 +239,7 @@ public enum ReportHTML {
 
     // MARK: Assets
 
-    private static let style = """
+    static let style = """
         :root{--bg:#f6f8fa;--panel:#fff;--text:#1f2328;--dim:#59636e;--line:#d1d9e0;--grid:#eaeef2;
         --applied:#1a7f37;--unchanged:#6e7781;--enabled:#0969da;--conflict:#bf8700;--failed:#cf222e;
         --skipped:#8250df;--not-attempted:#afb8c1;--rate:#0550ae;font-family:-apple-system,BlinkMacSystemFont,

@@ -7,7 +7,7 @@ import Planner
 struct PlanCommand: AsyncParsableCommand {
     /// How the plan is shown on standard output.
     enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
-        case text, markdown, json
+        case text, markdown, json, html
     }
 
     static let configuration = CommandConfiguration(
@@ -31,6 +31,7 @@ struct PlanCommand: AsyncParsableCommand {
               bulk-update plan changes.csv
               bulk-update plan changes.csv --snapshot state.json
               bulk-update plan changes.csv --snapshot state.json --format markdown --out plan.json > plan.md
+              bulk-update plan changes.csv --format html > plan.html
             """
     )
 
@@ -43,7 +44,7 @@ struct PlanCommand: AsyncParsableCommand {
     @Option(help: "Also write the plan file here (JSON, mode 0600), for 'apply --plan'.")
     var out: String?
 
-    @Option(help: "How to print the plan: text, markdown or json.")
+    @Option(help: "How to print the plan: text, markdown, json or html (one self-contained page).")
     var format: OutputFormat = .text
 
     @Flag(help: "A selector that matches no config is an error instead of a warning.")
@@ -82,6 +83,7 @@ struct PlanCommand: AsyncParsableCommand {
         case .text: PlanRenderer.writeText(plan) { output.write(Data($0.utf8)) }
         case .markdown: PlanRenderer.writeMarkdown(plan) { output.write(Data($0.utf8)) }
         case .json: PlanFile.write(plan) { output.write(Data($0)) }
+        case .html: output.write(Data(PlanHTML.render(plan).utf8))
         }
         if let out {
             do {
