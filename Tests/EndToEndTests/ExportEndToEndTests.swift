@@ -126,10 +126,7 @@ extension EndToEnd {
                 #expect(apply.status == 1, "\(apply.stdout)\n\(apply.stderr)")
                 #expect(await sandbox.config(id: named.id)?.name == "Renamed meanwhile")
                 #expect(await sandbox.stats().totalWrites == 0)
-                let report = try String(contentsOf: dir.appendingPathComponent("run/report.json"), encoding: .utf8)
-                let object = try #require(try JSONSerialization.jsonObject(with: Data(report.utf8)) as? [String: Any])
-                let rows = try #require(object["rows"] as? [[String: Any]])
-                #expect(rows.first { $0["id"] as? String == named.id }?["status"] as? String == "conflict")
+                #expect(try RunFiles.statuses(dir.appendingPathComponent("run"))[named.id] == "conflict")
             }
         }
     }

@@ -55,23 +55,11 @@ extension EndToEnd {
                 let stats = await sandbox.stats()
                 #expect(stats.byStatus[String(status)] ?? 0 >= 1)
                 #expect(stats.writesById[same.id] == nil)
-                let statuses = try Self.statuses(dir.appendingPathComponent("run"))
+                let statuses = try RunFiles.statuses(dir.appendingPathComponent("run"))
                 #expect(statuses[same.id] == "conflict")
                 #expect(statuses[unrelated.id] == "applied")
                 #expect(others.allSatisfy { statuses[$0] == "applied" })
             }
-        }
-
-        /// Each item's status in a run's `report.json`, by config id.
-        static func statuses(_ runDir: URL) throws -> [String: String] {
-            let data = try Data(contentsOf: runDir.appendingPathComponent("report.json"))
-            let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
-            let rows = try #require(object["rows"] as? [[String: Any]])
-            var out: [String: String] = [:]
-            for row in rows {
-                if let id = row["id"] as? String, let status = row["status"] as? String { out[id] = status }
-            }
-            return out
         }
 
         /// Applies new credentials to every config of the sandbox at `--rate 40`.
@@ -152,7 +140,7 @@ extension EndToEnd {
                 #expect(stats.tokenRequests > tokensBefore)
                 #expect(stats.writesById.count == configs.count)
                 #expect(stats.writesById.values.allSatisfy { $0 == 1 })
-                let statuses = try Self.statuses(dir.appendingPathComponent("run"))
+                let statuses = try RunFiles.statuses(dir.appendingPathComponent("run"))
                 #expect(configs.allSatisfy { statuses[$0.id] == "applied" })
             }
         }

@@ -3,40 +3,20 @@ import Sandbox
 import TestSupport
 import Testing
 
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
-
 extension EndToEnd {
     /// Credentials that die mid-run, and one process per run directory, with the real binary.
     @Suite("credentials and run ownership, end to end")
     struct RunOwnershipEndToEndTests {
         static let newCredentials = "99999999-9999-4999-8999-999999999999"
 
+        /// The statuses of `report.json`'s rows, counted.
+        func statuses(_ runDir: URL) throws -> [String: Int] {
+            try RunFiles.statuses(runDir).values.reduce(into: [:]) { counts, status in counts[status, default: 0] += 1 }
+        }
+
         func changes(_ configs: [SandboxConfig], in dir: URL) throws -> URL {
             let rows = configs.map { "\($0.id),\(Self.newCredentials)" }.joined(separator: "\n")
             return try TestSupport.write("id,integrationCredentialsId\n\(rows)\n", to: "changes.csv", in: dir)
-        }
-
-        /// The statuses of `report.json`'s rows, counted.
-        func statuses(_ runDir: URL) throws -> [String: Int] {
-            let data = try Data(contentsOf: runDir.appendingPathComponent("report.json"))
-            let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
-            let rows = try #require(object["rows"] as? [[String: Any]])
-            return rows.reduce(into: [:]) { counts, row in counts[row["status"] as? String ?? "?", default: 0] += 1 }
-        }
-
-        /// A token from the sandbox's OAuth endpoint, as a user would paste into M3TER_API_TOKEN.
-        func pastedToken(_ sandbox: SandboxServer) async throws -> String {
-            var request = URLRequest(url: sandbox.baseURL.appendingPathComponent("oauth/token"))
-            request.httpMethod = "POST"
-            let basic = Data("\(sandbox.apiKey):\(sandbox.apiSecret)".utf8).base64EncodedString()
-            request.setValue("Basic \(basic)", forHTTPHeaderField: "Authorization")
-            request.setValue("application/x-www-form-urlencoded", forHTTPHeaderField: "Content-Type")
-            request.httpBody = Data("grant_type=client_credentials".utf8)
-            let (data, _) = try await URLSession.shared.data(for: request)
-            let object = try JSONSerialization.jsonObject(with: data) as? [String: Any]
-            return try #require(object?["access_token"] as? String)
         }
 
         @Test(
@@ -54,7 +34,7 @@ extension EndToEnd {
                 var environment = sandbox.cliEnvironment
                 environment["M3TER_API_KEY"] = nil
                 environment["M3TER_API_SECRET"] = nil
-                environment["M3TER_API_TOKEN"] = try await pastedToken(sandbox)
+                environment["M3TER_API_TOKEN"] = try await sandbox.pastedToken()
                 // 200 writes at 40 requests/s outlast the token's 3 seconds.
                 let stopped = try await CLIRunner.run(
                     ["apply", list.path, "--yes", "--quiet", "--run-dir", runDir.path], environment: environment)

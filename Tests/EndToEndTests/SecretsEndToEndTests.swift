@@ -3,10 +3,6 @@ import Sandbox
 import TestSupport
 import Testing
 
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
-
 extension EndToEnd {
     /// No secret reaches any output or file: seeded secret configData values, a secret the change
     /// list sets, the API secret and bearer tokens.
@@ -27,19 +23,6 @@ extension EndToEnd {
             }
         }
 
-        /// A bearer token issued by the sandbox, for the `M3TER_API_TOKEN` path.
-        func token(_ sandbox: SandboxServer) async throws -> String {
-            var request = URLRequest(url: sandbox.baseURL.appendingPathComponent("oauth/token"))
-            request.httpMethod = "POST"
-            let basic = Data("\(sandbox.apiKey):\(sandbox.apiSecret)".utf8).base64EncodedString()
-            request.setValue("Basic \(basic)", forHTTPHeaderField: "Authorization")
-            request.setValue("application/x-www-form-urlencoded", forHTTPHeaderField: "Content-Type")
-            request.httpBody = Data("grant_type=client_credentials".utf8)
-            let (data, _) = try await URLSession.shared.data(for: request)
-            let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
-            return try #require(object["access_token"] as? String)
-        }
-
         @Test("plan, apply, resume, report and demo never print or write a secret")
         func noSecretAnywhere() async throws {
             try await withSandbox(SandboxOptions(seedConfigs: 60, seed: 31)) { sandbox in
@@ -53,7 +36,7 @@ extension EndToEnd {
                 let changes = try TestSupport.write(
                     "match.destination,configData.apiSecret,configData.region\nStripe,\(Self.newSecret),eu-west-1\n",
                     to: "rotate.csv", in: input)
-                let bearer = try await token(sandbox)
+                let bearer = try await sandbox.pastedToken()
                 var tokenEnvironment = sandbox.cliEnvironment
                 tokenEnvironment["M3TER_API_KEY"] = nil
                 tokenEnvironment["M3TER_API_SECRET"] = nil

@@ -11,18 +11,6 @@ extension EndToEnd {
             "match.destination,configData.url\n"
             + "Webhook,\"{{ configData.url | replace(\"\"https://hooks.example.com/\"\", \"\"https://events.example.com/\"\") }}\"\n"
 
-        /// Each item's status in a run's `report.json`, by config id.
-        func statuses(_ runDir: URL) throws -> [String: String] {
-            let data = try Data(contentsOf: runDir.appendingPathComponent("report.json"))
-            let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
-            let rows = try #require(object["rows"] as? [[String: Any]])
-            var out: [String: String] = [:]
-            for row in rows {
-                if let id = row["id"] as? String, let status = row["status"] as? String { out[id] = status }
-            }
-            return out
-        }
-
         @Test("a templated host swap over every webhook: planned, reviewed, applied exactly once each, paths kept")
         func hostSwap() async throws {
             try await withSandbox(SandboxOptions(seedConfigs: 120, seed: 41)) { sandbox in
@@ -57,7 +45,7 @@ extension EndToEnd {
                 let stats = await sandbox.stats()
                 #expect(Set(stats.writesById.keys) == Set(webhooks.map(\.id)))
                 #expect(stats.writesById.values.allSatisfy { $0 == 1 })
-                let statuses = try statuses(dir.appendingPathComponent("run"))
+                let statuses = try RunFiles.statuses(dir.appendingPathComponent("run"))
                 #expect(webhooks.allSatisfy { statuses[$0.id] == "applied" })
 
                 // Planned again, the swap finds nothing left to do.
@@ -133,7 +121,7 @@ extension EndToEnd {
                     ["apply", "--plan", "plan.json", "--yes", "--quiet", "--run-dir", "run"],
                     environment: sandbox.cliEnvironment, directory: dir)
                 #expect(apply.status == 1, "\(apply.stdout)\n\(apply.stderr)")
-                #expect(try statuses(dir.appendingPathComponent("run"))[target.id] == "conflict")
+                #expect(try RunFiles.statuses(dir.appendingPathComponent("run"))[target.id] == "conflict")
                 #expect(await sandbox.config(id: target.id)?.configData["label"] == nil)
                 #expect(await sandbox.stats().totalWrites == 0)
             }

@@ -9,33 +9,17 @@ public enum PlanHTML {
     public static func render(_ plan: Plan) -> String {
         let summary = PlanRenderer.Summary(plan)
         let requests = summary.requests(plan)
-        var out = """
-            <!doctype html>
-            <html lang="en">
-            <head>
-            <meta charset="utf-8">
-            <meta name="viewport" content="width=device-width, initial-scale=1">
-            <title>bulk-update plan · \(escape(String(plan.fingerprint.prefix(12))))</title>
-            <style>\(ReportHTML.style)\(style)</style>
-            </head>
-            <body>
-            <main>
-
-            """
-        out += header(plan, requests: requests)
-        out += cards(plan, summary: summary, requests: requests)
-        out += warnings(plan)
-        out += items(plan, summary: summary)
-        out += """
+        var body = header(plan, requests: requests)
+        body += cards(plan, summary: summary, requests: requests)
+        body += warnings(plan)
+        body += items(plan, summary: summary)
+        body += """
             <footer>Planned by bulk-update · apply exactly this plan with <code>bulk-update apply --plan</code> · \
             fingerprint <code>\(escape(plan.fingerprint))</code></footer>
-            </main>
-            <script>\(script)</script>
-            </body>
-            </html>
 
             """
-        return out
+        return ReportHTML.page(
+            title: "bulk-update plan · \(plan.fingerprint.prefix(12))", style: style, body: body, script: script)
     }
 
     private static func escape(_ text: String) -> String { ReportHTML.escape(text) }
