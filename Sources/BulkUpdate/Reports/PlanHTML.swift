@@ -117,7 +117,7 @@ public enum PlanHTML {
             for change in item.diff {
                 out += "<dt><code>\(escape(change.dottedPath))</code></dt><dd>"
                 if change.secret {
-                    out += "<span class=\"secret\">secret \(secretWord(change))</span>"
+                    out += "<span class=\"secret\">secret \(PlanRenderer.secretWord(change))</span>"
                 } else {
                     out += "<del>\(value(change.before))</del> → <ins>\(value(change.after))</ins>"
                 }
@@ -136,14 +136,6 @@ public enum PlanHTML {
     private static func value(_ value: JSONValue?) -> String {
         guard let value else { return "<span class=\"dim\">(none)</span>" }
         return "<code>\(escape(value.canonicalText))</code>"
-    }
-
-    private static func secretWord(_ change: FieldChange) -> String {
-        switch (change.before, change.after) {
-        case (nil, _): "set"
-        case (_, nil): "removed"
-        default: "changed"
-        }
     }
 
     private static let style = """

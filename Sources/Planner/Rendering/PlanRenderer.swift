@@ -143,7 +143,8 @@ public enum PlanRenderer {
         sink(out)
     }
 
-    private static func secretWord(_ change: FieldChange) -> String {
+    /// How a changed secret reads: `set`, `removed` or `changed` (never its values).
+    package static func secretWord(_ change: FieldChange) -> String {
         switch (change.before, change.after) {
         case (nil, _): "set"
         case (_, nil): "removed"
