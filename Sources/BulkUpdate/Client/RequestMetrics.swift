@@ -14,6 +14,8 @@ public actor RequestMetrics {
     private var perSecond: [Int] = []
     /// When counting began (the wall-clock time of second 0 of ``requestsPerSecond``).
     public nonisolated let startedAt: Date
+    /// Where the run began (``beginRun()``): the clock's seconds and the requests sent before.
+    private var runStart: (seconds: Double, requests: Int) = (0, 0)
 
     /// Metrics whose per-second buckets start now on `clock` (`startedAt` on the wall clock).
     public init(clock: some Clock<Duration> = ContinuousClock(), startedAt: Date = Date()) {
@@ -41,18 +43,23 @@ public actor RequestMetrics {
     /// Requests sent in each whole second since these metrics were created (index = second).
     public var requestsPerSecond: [Int] { perSecond }
 
-    /// The average request rate since counting began, in requests per second: what the progress
-    /// line shows, and (at the end) the report's request rate.
+    /// Marks the start of the run (after the plan was confirmed): ``averageRate`` counts from here.
+    public func beginRun() {
+        runStart = (clock.now.inSeconds, requests)
+    }
+
+    /// The run's average request rate: requests sent since ``beginRun()`` (or since counting began)
+    /// over the time since then. What the progress line shows, and, at the end, the report's.
     public var averageRate: Double {
-        let elapsed = clock.now.inSeconds
-        return elapsed > 0 ? Double(requests) / elapsed : 0
+        let elapsed = clock.now.inSeconds - runStart.seconds
+        return elapsed > 0 ? Double(requests - runStart.requests) / elapsed : 0
     }
 
     /// The figures so far, as the report's `RunStats`.
     public func snapshot(startedAt: Date, endedAt: Date? = nil) -> RunStats {
         RunStats(
             startedAt: startedAt, endedAt: endedAt, requests: requests, retries: retries, throttled: throttled,
-            tokenRequests: tokenRequests, requestsPerSecond: perSecond
+            tokenRequests: tokenRequests, requestsPerSecond: perSecond, requestRate: averageRate
         )
     }
 }

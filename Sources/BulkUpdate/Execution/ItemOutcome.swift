@@ -68,10 +68,12 @@ public struct RunStats: Sendable, Hashable, Codable {
     public var tokenRequests: Int
     /// Requests sent per whole second since `startedAt` (index = second), for the timeline chart.
     public var requestsPerSecond: [Int]
+    /// The run's average request rate (``RequestMetrics/averageRate``: as the progress line shows it).
+    public var requestRate: Double?
 
     public init(
         startedAt: Date, endedAt: Date? = nil, requests: Int = 0, retries: Int = 0, throttled: Int = 0,
-        tokenRequests: Int = 0, requestsPerSecond: [Int] = []
+        tokenRequests: Int = 0, requestsPerSecond: [Int] = [], requestRate: Double? = nil
     ) {
         self.startedAt = startedAt
         self.endedAt = endedAt
@@ -80,5 +82,6 @@ public struct RunStats: Sendable, Hashable, Codable {
         self.throttled = throttled
         self.tokenRequests = tokenRequests
         self.requestsPerSecond = requestsPerSecond
+        self.requestRate = requestRate
     }
 }

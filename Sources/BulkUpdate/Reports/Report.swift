@@ -68,7 +68,8 @@ public struct Report: Sendable, Hashable, Codable {
             byDestination: byDestination, byEntityType: byEntityType, startedAt: start, endedAt: end,
             durationSeconds: duration, requests: stats?.requests,
             requestRate: stats.map { stats in
-                // Over the time the requests were counted, as the progress line shows it.
+                // The rate the progress line showed; else requests over the time they were counted.
+                if let rate = stats.requestRate { return rate }
                 let window = (stats.endedAt ?? end).timeIntervalSince(stats.startedAt)
                 return window > 0 ? Double(stats.requests) / window : Double(stats.requests)
             },

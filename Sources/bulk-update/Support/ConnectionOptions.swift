@@ -43,8 +43,8 @@ extension M3terClient {
     /// Live figures for the progress line: the average request rate (the closing summary's figure) and
     /// whether the limiter is pausing.
     func progressStatus() async -> (requestRate: Double, throttled: Bool) {
-        // The same figure as the closing summary's request rate: every request since the client
-        // began, over the time since then.
+        // The same figure as the closing summary's request rate: the requests since the run began
+        // (after the confirmation), over the time since then.
         (await metrics.averageRate, await limiter.isPausing)
     }
 }

@@ -20,6 +20,7 @@ enum RunLauncher {
         let session = RunSession(
             api: client, configuration: configuration,
             stats: { _ in await client.metrics.snapshot(startedAt: client.metrics.startedAt) })
+        await client.metrics.beginRun()
         let (events, continuation) = AsyncStream.makeStream(of: ExecutionEvent.self)
         async let display: Void = ProgressDisplay.run(
             events: events, quiet: quiet, status: { await client.progressStatus() })
