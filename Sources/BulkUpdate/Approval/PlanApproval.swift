@@ -59,7 +59,7 @@ public struct PlanApproval: Sendable {
     public static func readPlan(at url: URL) throws(PlanApprovalError) -> PlanDocument {
         let bytes = try read(url)
         do {
-            return PlanDocument(url: url, bytes: bytes, plan: try PlanFile.decode(bytes, path: url.path))
+            return PlanDocument(url: url, bytes: bytes, plan: try PlanFile.decode(bytes, path: url.relativePath))
         } catch {
             throw .invalidPlan(error)
         }
@@ -73,9 +73,9 @@ public struct PlanApproval: Sendable {
     public func readApprovedPlan(at url: URL, allowedSigners: URL) async throws(PlanApprovalError) -> ApprovedPlan {
         let bytes = try Self.read(url)
         let approver = try await verify(
-            bytes, plan: url.path, signature: Self.signatureURL(for: url), allowedSigners: allowedSigners)
+            bytes, plan: url.relativePath, signature: Self.signatureURL(for: url), allowedSigners: allowedSigners)
         do {
-            return ApprovedPlan(plan: try PlanFile.decode(bytes, path: url.path), approver: approver)
+            return ApprovedPlan(plan: try PlanFile.decode(bytes, path: url.relativePath), approver: approver)
         } catch {
             throw .invalidPlan(error)
         }
@@ -92,7 +92,7 @@ public struct PlanApproval: Sendable {
         _ bytes: Data, plan: String, signature: URL, allowedSigners: URL
     ) async throws(PlanApprovalError) -> PlanApprover {
         guard FileManager.default.fileExists(atPath: signature.path) else {
-            throw .signatureMissing(plan: plan, signature: signature.path)
+            throw .signatureMissing(plan: plan, signature: signature.relativePath)
         }
         _ = try Self.read(signature)
         _ = try Self.read(allowedSigners)
@@ -103,7 +103,8 @@ public struct PlanApproval: Sendable {
             .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         guard found.succeeded, let first = principals.first else {
             throw .signerNotAllowed(
-                signature: signature.path, allowedSigners: allowedSigners.path, detail: Self.detail(found.stderrText))
+                signature: signature.relativePath, allowedSigners: allowedSigners.relativePath,
+                detail: Self.detail(found.stderrText))
         }
         var failure = ""
         for principal in principals {
@@ -128,14 +129,15 @@ public struct PlanApproval: Sendable {
         if let other = Self.namespace(ofSignature: (try? Data(contentsOf: signature)) ?? Data()),
             other != Self.namespace
         {
-            throw .wrongNamespace(signature: signature.path, detail: "signed for namespace \"\(other)\"")
+            throw .wrongNamespace(signature: signature.relativePath, detail: "signed for namespace \"\(other)\"")
         }
         let intact = try await sshKeygen(
             ["-Y", "check-novalidate", "-n", Self.namespace, "-s", signature.path], input: bytes)
         if intact.succeeded {
-            throw .signerNotAllowed(signature: signature.path, allowedSigners: allowedSigners.path, detail: failure)
+            throw .signerNotAllowed(
+                signature: signature.relativePath, allowedSigners: allowedSigners.relativePath, detail: failure)
         }
-        throw .planChanged(plan: plan, signature: signature.path, principal: first, detail: failure)
+        throw .planChanged(plan: plan, signature: signature.relativePath, principal: first, detail: failure)
     }
 
     /// Signs `bytes` (a plan file's content) with `key` and writes the signature to `signature`,
@@ -149,7 +151,7 @@ public struct PlanApproval: Sendable {
     /// - Parameter key: the private key, or a public key whose private half is in `ssh-agent`.
     public func sign(_ bytes: Data, key: URL, to signature: URL) async throws(PlanApprovalError) -> String {
         guard FileManager.default.fileExists(atPath: key.path) else {
-            throw .unreadable(path: key.path, reason: "No such file or directory")
+            throw .unreadable(path: key.relativePath, reason: "No such file or directory")
         }
         let scratch = FileManager.default.temporaryDirectory
             .appendingPathComponent("bulk-update-approve-\(UUID().uuidString)", isDirectory: true)
@@ -166,12 +168,12 @@ public struct PlanApproval: Sendable {
             ["-Y", "sign", "-f", key.path, "-n", Self.namespace, copy.path], input: nil)
         let made = Self.signatureURL(for: copy)
         guard signed.succeeded, let armored = try? Data(contentsOf: made) else {
-            throw .signingFailed(key: key.path, detail: Self.detail(signed.stderrText))
+            throw .signingFailed(key: key.relativePath, detail: Self.detail(signed.stderrText))
         }
         do {
             try armored.write(to: signature, options: .atomic)
         } catch {
-            throw .cannotWrite(path: signature.path, reason: error.localizedDescription)
+            throw .cannotWrite(path: signature.relativePath, reason: error.localizedDescription)
         }
         let checked = try await sshKeygen(
             ["-Y", "check-novalidate", "-n", Self.namespace, "-s", signature.path], input: bytes)
@@ -257,7 +259,7 @@ public struct PlanApproval: Sendable {
         do {
             return try Data(contentsOf: url)
         } catch {
-            throw .unreadable(path: url.path, reason: Self.reason(error))
+            throw .unreadable(path: url.relativePath, reason: Self.reason(error))
         }
     }
 
