@@ -44,7 +44,9 @@ public struct PlanApproval: Sendable {
 
     /// A plan whose signature was verified, with who signed it.
     public struct ApprovedPlan: Sendable {
+        /// The plan, decoded from the bytes whose signature was verified.
         public var plan: Plan
+        /// The principal that verified and the signing key's fingerprint.
         public var approver: PlanApprover
     }
 
