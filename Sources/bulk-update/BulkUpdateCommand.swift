@@ -8,7 +8,8 @@ struct BulkUpdateCommand: AsyncParsableCommand {
         abstract: "Change many m3ter IntegrationConfigs at once, safely.",
         version: BulkUpdateVersion.current,
         subcommands: [
-            ValidateCommand.self, PlanCommand.self, ExportCommand.self, ApplyCommand.self, ResumeCommand.self,
+            ValidateCommand.self, PlanCommand.self, ExportCommand.self, ApproveCommand.self, ApplyCommand.self,
+            ResumeCommand.self,
             ReportCommand.self,
             SandboxCommand.self, DemoCommand.self,
         ]

@@ -19,10 +19,14 @@ public struct RunSession: Sendable {
         public var recordedOptions: [String: String]
         public var toolVersion: String
         public var inputFile: String?
+        /// Who approved the plan (`apply --allowed-signers`); a resumed run keeps the approver its
+        /// journal names when this is `nil`.
+        public var approver: PlanApprover?
 
         public init(
             runDirectory: RunDirectory, items: [PlanItem]? = nil, options: ExecutionOptions, verify: Bool = true,
-            resumed: Bool, recordedOptions: [String: String] = [:], toolVersion: String, inputFile: String? = nil
+            resumed: Bool, recordedOptions: [String: String] = [:], toolVersion: String, inputFile: String? = nil,
+            approver: PlanApprover? = nil
         ) {
             self.runDirectory = runDirectory
             self.items = items ?? runDirectory.plan.items
@@ -32,6 +36,7 @@ public struct RunSession: Sendable {
             self.recordedOptions = recordedOptions
             self.toolVersion = toolVersion
             self.inputFile = inputFile
+            self.approver = approver
         }
     }
 
@@ -101,11 +106,12 @@ public struct RunSession: Sendable {
         } else {
             state = try await Self.sweep(api)
         }
+        let approver = configuration.approver ?? previous?.headers.lazy.compactMap(\.approver).first
         let journal = try JournalWriter.open(
             url: run.journalURL,
             header: JournalHeader(
                 planFingerprint: plan.fingerprint, toolVersion: configuration.toolVersion, startedAt: startedAt,
-                options: configuration.recordedOptions))
+                options: configuration.recordedOptions, approver: approver))
         let executor = Executor(api: api, options: configuration.options, now: now)
         let result: ExecutionResult
         do {
@@ -134,7 +140,8 @@ public struct RunSession: Sendable {
             plan: plan, outcomes: outcomes, stats: runStats,
             meta: ReportMeta(
                 toolVersion: configuration.toolVersion, inputFile: configuration.inputFile ?? plan.input.file,
-                inputDigest: plan.input.digest, runDirectory: run.url.path, startedAt: firstStart, endedAt: endedAt))
+                inputDigest: plan.input.digest, runDirectory: run.url.path, startedAt: firstStart, endedAt: endedAt,
+                approver: approver))
         report.verification = verification
         for format in ReportFormat.allCases {
             try run.writeFile(named: format.fileName, contents: format.render(report))

@@ -70,6 +70,13 @@ enum JournalCodec {
             }
             out.append(0x7D)
         }
+        if let approver = header.approver {
+            out.append(contentsOf: #","approvedBy":{"keyFingerprint":"#.utf8)
+            appendString(approver.keyFingerprint, to: &out)
+            out.append(contentsOf: #","principal":"#.utf8)
+            appendString(approver.principal, to: &out)
+            out.append(0x7D)
+        }
         out.append(contentsOf: "}\n".utf8)
         return out
     }

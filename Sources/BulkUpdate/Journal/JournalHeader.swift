@@ -27,11 +27,14 @@ public struct JournalHeader: Sendable, Hashable, Codable {
     public var startedAt: Date
     /// The run's options as given (`rate`, `concurrency`, …), so a resumed run can keep them; never secrets.
     public var options: [String: String]
+    /// Who approved the plan, when it was applied with `--allowed-signers` (encoded as `approvedBy`;
+    /// absent otherwise, and in journals written before approvals existed).
+    public var approver: PlanApprover?
 
     /// Creates a header; ``JournalWriter/open(url:header:fsync:)`` sets ``kind`` from the file's state.
     public init(
         kind: Kind = .header, formatVersion: Int = JournalHeader.currentFormatVersion, planFingerprint: String,
-        toolVersion: String, startedAt: Date, options: [String: String] = [:]
+        toolVersion: String, startedAt: Date, options: [String: String] = [:], approver: PlanApprover? = nil
     ) {
         self.kind = kind
         self.formatVersion = formatVersion
@@ -39,14 +42,16 @@ public struct JournalHeader: Sendable, Hashable, Codable {
         self.toolVersion = toolVersion
         self.startedAt = startedAt
         self.options = options
+        self.approver = approver
     }
 
     private enum CodingKeys: String, CodingKey {
         case kind = "type"
         case formatVersion, planFingerprint, toolVersion, startedAt, options
+        case approver = "approvedBy"
     }
 
-    /// Decodes a header line; a missing `options` reads as empty.
+    /// Decodes a header line; a missing `options` reads as empty, a missing `approvedBy` as none.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         kind = try c.decode(Kind.self, forKey: .kind)
@@ -55,5 +60,6 @@ public struct JournalHeader: Sendable, Hashable, Codable {
         toolVersion = try c.decodeIfPresent(String.self, forKey: .toolVersion) ?? ""
         startedAt = try c.decode(Date.self, forKey: .startedAt)
         options = try c.decodeIfPresent([String: String].self, forKey: .options) ?? [:]
+        approver = try c.decodeIfPresent(PlanApprover.self, forKey: .approver)
     }
 }

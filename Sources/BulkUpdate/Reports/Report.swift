@@ -64,7 +64,7 @@ public struct Report: Sendable, Hashable, Codable {
         let summary = ReportSummary(
             planFingerprint: plan.fingerprint, org: plan.org, baseURL: plan.baseURL,
             inputFile: meta.inputFile ?? plan.input.file, inputDigest: meta.inputDigest ?? plan.input.digest,
-            toolVersion: meta.toolVersion, runDirectory: meta.runDirectory, counts: counts,
+            toolVersion: meta.toolVersion, runDirectory: meta.runDirectory, approvedBy: meta.approver, counts: counts,
             byDestination: byDestination, byEntityType: byEntityType, startedAt: start, endedAt: end,
             durationSeconds: duration, requests: stats?.requests,
             requestRate: stats.map { stats in

@@ -73,6 +73,13 @@ public enum ReportHTML {
         ]
         if let org = summary.org { facts.append(("Org", "<code>\(escape(org))</code>")) }
         if let baseURL = summary.baseURL { facts.append(("API", escape(host(of: baseURL)))) }
+        if let approver = summary.approvedBy {
+            facts.append(
+                (
+                    "Approved by",
+                    "\(escape(approver.principal)) <span class=\"dim\">\(escape(approver.keyFingerprint))</span>"
+                ))
+        }
         if let runDirectory = summary.runDirectory { facts.append(("Run", "<code>\(escape(runDirectory))</code>")) }
         var out = """
             <header>

@@ -23,6 +23,9 @@ public enum ReportMarkdown {
         ]
         if let org = summary.org { facts.append(("Org", code(org))) }
         if let baseURL = summary.baseURL { facts.append(("API", escape(baseURL))) }
+        if let approver = summary.approvedBy {
+            facts.append(("Approved by", "\(escape(approver.principal)), key \(code(approver.keyFingerprint))"))
+        }
         facts += [
             ("Started", ReportText.time(summary.startedAt)),
             ("Ended", ReportText.time(summary.endedAt)),

@@ -14,11 +14,13 @@ public struct ReportMeta: Sendable, Hashable, Codable {
     public var startedAt: Date
     /// When it ended (`nil`: still running or stopped without a clean end; the last outcome's time is used).
     public var endedAt: Date?
+    /// Who approved the plan, when the run verified its signature.
+    public var approver: PlanApprover?
 
     /// Creates the metadata of one run.
     public init(
         toolVersion: String, inputFile: String? = nil, inputDigest: String? = nil, runDirectory: String? = nil,
-        startedAt: Date, endedAt: Date? = nil
+        startedAt: Date, endedAt: Date? = nil, approver: PlanApprover? = nil
     ) {
         self.toolVersion = toolVersion
         self.inputFile = inputFile
@@ -26,5 +28,6 @@ public struct ReportMeta: Sendable, Hashable, Codable {
         self.runDirectory = runDirectory
         self.startedAt = startedAt
         self.endedAt = endedAt
+        self.approver = approver
     }
 }

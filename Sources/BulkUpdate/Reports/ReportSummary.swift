@@ -16,6 +16,8 @@ public struct ReportSummary: Sendable, Hashable, Codable {
     public var toolVersion: String
     /// The run directory, if known.
     public var runDirectory: String?
+    /// Who approved the plan (`apply --allowed-signers`), if anyone did.
+    public var approvedBy: PlanApprover?
     /// Item counts by status (`total` = plan items).
     public var counts: StatusCounts
     /// Item counts by status for each destination.

@@ -17,7 +17,11 @@ struct ApplyCommand: AsyncParsableCommand {
 
             With --plan, exactly that plan is applied; a config whose version moved since planning \
             goes through the conflict rule. A plan whose changes set secret values needs the change \
-            list it was made from again (--changes).
+            list it was made from again (--changes). With --allowed-signers, the plan is applied only \
+            if PLAN.json.sig (from 'bulk-update approve') is a valid signature of its exact bytes, \
+            under the namespace bulk-update-plan, by a key that OpenSSH allowed_signers file lists; \
+            this is checked before any request, and the approver is recorded in the journal and \
+            reports.
 
             Exit status: 0 all applied or unchanged; 1 some failed or conflicted; 2 invalid input or \
             no confirmation (nothing sent); 3 stopped early (resume with 'bulk-update resume DIR'); \
@@ -27,6 +31,7 @@ struct ApplyCommand: AsyncParsableCommand {
               bulk-update apply rotate.csv
               bulk-update apply rotate.csv --yes --rate 40 --concurrency 16 --run-dir runs/rotation
               bulk-update apply --plan plan.json --yes --canary 5
+              bulk-update apply --plan plan.json --allowed-signers .bulk-update/allowed_signers
             """
     )
 
@@ -40,6 +45,13 @@ struct ApplyCommand: AsyncParsableCommand {
         name: .customLong("changes"),
         help: "With --plan: the change list the plan was made from, when it sets secret values.")
     var changesForPlan: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "With --plan: apply it only if PLAN.json.sig signs it, by a key this allowed_signers file lists.",
+            valueName: "file"),
+        completion: .file())
+    var allowedSigners: String?
 
     @Option(help: "The run directory (absent or empty; default runs/<UTC timestamp>).")
     var runDir: String?
@@ -60,6 +72,7 @@ struct ApplyCommand: AsyncParsableCommand {
         default: break
         }
         if changesForPlan != nil, plan == nil { throw ValidationError("--changes goes with --plan") }
+        if allowedSigners != nil, plan == nil { throw ValidationError("--allowed-signers goes with --plan") }
     }
 
     func run() async throws {
@@ -75,6 +88,7 @@ struct ApplyCommand: AsyncParsableCommand {
         let client: M3terClient
         let planned: Plan
         var items: [PlanItem]? = nil
+        var approver: PlanApprover? = nil
         let live: [IntegrationConfig]
         if let changes {
             let list = try PlannerCommandSupport.readChanges(changes, format: nil)
@@ -87,11 +101,24 @@ struct ApplyCommand: AsyncParsableCommand {
             planned = try ApplyFlow.plan(list, live: live, client: client, requireMatch: requireMatch)
         } else {
             let path = plan ?? ""
-            do {
-                planned = try PlanFile.read(from: URL(fileURLWithPath: path))
-            } catch {
-                Terminal.errorLine("error: \(error)")
-                throw Exit.invalid
+            if let allowedSigners {
+                do {
+                    let approved = try await PlanApproval().readApprovedPlan(
+                        at: URL(fileURLWithPath: path), allowedSigners: URL(fileURLWithPath: allowedSigners))
+                    planned = approved.plan
+                    approver = approved.approver
+                    print("Approved by \(approved.approver)")
+                } catch {
+                    Terminal.errorLine("error: \(error); nothing was sent")
+                    throw Exit.invalid
+                }
+            } else {
+                do {
+                    planned = try PlanFile.read(from: URL(fileURLWithPath: path))
+                } catch {
+                    Terminal.errorLine("error: \(error)")
+                    throw Exit.invalid
+                }
             }
             items = try PlanSecrets.items(of: planned, changes: changesForPlan)
             client = try connection.makeClient(rate: run.effectiveRate, concurrency: run.effectiveConcurrency)
@@ -112,7 +139,7 @@ struct ApplyCommand: AsyncParsableCommand {
         try RunLauncher.confirm(yes: yes || writes == 0, summary: RunLauncher.planSummary(planned))
         throw try await ApplyFlow.execute(
             planned, items: items, live: live, client: client, runDir: runDir.map { URL(fileURLWithPath: $0) },
-            options: run, inputFile: changes ?? plan)
+            options: run, inputFile: changes ?? plan, approver: approver)
     }
 }
 

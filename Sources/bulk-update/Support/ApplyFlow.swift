@@ -22,9 +22,10 @@ enum ApplyFlow {
     /// - Parameters:
     ///   - items: the plan's items with in-memory changes, when they differ from the plan's own.
     ///   - live: the configs of the sweep the plan was made from (or checked against).
+    ///   - approver: who signed the plan, when `apply --allowed-signers` verified it.
     static func execute(
         _ plan: Plan, items: [PlanItem]?, live: [IntegrationConfig], client: M3terClient, runDir: URL?,
-        options: RunOptions, inputFile: String?
+        options: RunOptions, inputFile: String?, approver: PlanApprover? = nil
     ) async throws -> ExitCode {
         let directory: RunDirectory
         do {
@@ -36,7 +37,7 @@ enum ApplyFlow {
         let configuration = RunSession.Configuration(
             runDirectory: directory, items: items, options: options.execution, verify: !options.noVerify,
             resumed: directory.isExistingRun, recordedOptions: options.recorded,
-            toolVersion: BulkUpdateVersion.current, inputFile: inputFile)
+            toolVersion: BulkUpdateVersion.current, inputFile: inputFile, approver: approver)
         let byId = Dictionary(live.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         return try await RunLauncher.run(
             configuration, client: client, live: byId, quiet: options.quiet,

@@ -68,11 +68,11 @@ struct ReportRendererTests {
         #expect(
             records[0]
                 == "id,name,status,planned,entityType,destination,wave,versionBefore,versionAfter,changedFields,"
-                + "attempts,httpStatus,reconciled,time,message")
+                + "attempts,httpStatus,reconciled,time,message,approvedBy,approvalKey")
         #expect(
             records[1]
                 == "\(ReportFixtures.ids[0]),\"Billing, \"\"EU\"\"\",applied,update,Bill,Webhook,0,3,4,"
-                + "name;configData.webhook.url;configData.retries,2,200,false,2026-11-29T01:02:04.250Z,")
+                + "name;configData.webhook.url;configData.retries,2,200,false,2026-11-29T01:02:04.250Z,,,")
         #expect(records[1 + 3].hasPrefix("\(ReportFixtures.ids[3]),,not-attempted,enable-only,"))
         #expect(records.count == 6 && records[5].isEmpty)
     }
