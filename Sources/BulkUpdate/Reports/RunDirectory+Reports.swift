@@ -36,7 +36,8 @@ extension RunDirectory {
         let startedAt = contents.headers.first?.startedAt ?? planWritten ?? Date(timeIntervalSince1970: 0)
         return Report.build(
             plan: plan, outcomes: contents.outcomes, stats: nil,
-            meta: ReportMeta(toolVersion: toolVersion, runDirectory: url.path, startedAt: startedAt))
+            meta: ReportMeta(toolVersion: toolVersion, runDirectory: url.path, startedAt: startedAt),
+            rateChanges: contents.rateChanges)
     }
 
     /// Writes `undo.csv` (mode 0600).
