@@ -10,6 +10,7 @@ struct BulkUpdateCommand: AsyncParsableCommand {
         subcommands: [
             ValidateCommand.self, PlanCommand.self, ExportCommand.self, ApplyCommand.self, ResumeCommand.self,
             ReportCommand.self,
+            RethrottleCommand.self,
             SandboxCommand.self, DemoCommand.self,
         ]
     )

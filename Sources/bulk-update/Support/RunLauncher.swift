@@ -19,7 +19,8 @@ enum RunLauncher {
         defer { trap.cancel() }
         let session = RunSession(
             api: client, configuration: configuration,
-            stats: { startedAt in await client.metrics.snapshot(startedAt: startedAt) })
+            stats: { startedAt in await client.metrics.snapshot(startedAt: startedAt) },
+            rateControl: RateControl(limiter: client.limiter))
         let (events, continuation) = AsyncStream.makeStream(of: ExecutionEvent.self)
         async let display: Void = ProgressDisplay.run(
             events: events, quiet: quiet, status: { await client.progressStatus() })
