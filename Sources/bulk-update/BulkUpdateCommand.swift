@@ -11,6 +11,7 @@ struct BulkUpdateCommand: AsyncParsableCommand {
             ValidateCommand.self, PlanCommand.self, ExportCommand.self, ApproveCommand.self, ApplyCommand.self,
             ResumeCommand.self,
             ReportCommand.self,
+            RethrottleCommand.self,
             SandboxCommand.self, DemoCommand.self,
         ]
     )

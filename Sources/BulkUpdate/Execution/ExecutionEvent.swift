@@ -8,6 +8,8 @@ public enum ExecutionEvent: Sendable, Hashable {
     case finished(ItemOutcome)
     /// Dispatch stopped early; in-flight items are draining.
     case stopping(StopReason)
+    /// The rate changed (`bulk-update rethrottle`); a rate of 0 pauses.
+    case rateChanged(RateChange)
 }
 
 /// What a run of the executor ended with.

@@ -65,16 +65,20 @@ public struct RunSession: Sendable {
     /// Request figures of this session so far (from the client's metrics).
     public let stats: @Sendable (_ startedAt: Date) async -> RunStats?
     public let now: @Sendable () -> Date
+    /// When set, the session follows `bulk-update rethrottle` (``RunControl``) until the executor is
+    /// done: it changes the limiter's rate, journals each change and reports it as an event.
+    public let rateControl: RateControl?
 
     public init(
         api: any ConfigAPI, configuration: Configuration,
         stats: @escaping @Sendable (_ startedAt: Date) async -> RunStats? = { _ in nil },
-        now: @escaping @Sendable () -> Date = { Date() }
+        now: @escaping @Sendable () -> Date = { Date() }, rateControl: RateControl? = nil
     ) {
         self.api = api
         self.configuration = configuration
         self.stats = stats
         self.now = now
+        self.rateControl = rateControl
     }
 
     /// Runs the session.
@@ -88,6 +92,68 @@ public struct RunSession: Sendable {
     ///   file-system errors.
     public func run(
         live: [String: IntegrationConfig]?, stop: StopSignal, events: AsyncStream<ExecutionEvent>.Continuation?
+    ) async throws -> Result {
+        let log = RateChangeLog()
+        guard let rateControl else { return try await run(live: live, stop: stop, events: events, log: log) }
+        // A request already waiting (made while this process read the org or authenticated) is taken
+        // before anything else is sent.
+        var follower = RateRequestFollower(processID: rateControl.processID)
+        try await takeRequest(&follower, rateControl, log: log, events: events)
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { [follower] in
+                try await follow(rateControl, from: follower, log: log, stop: stop, events: events)
+            }
+            let result: Result
+            do {
+                result = try await run(live: live, stop: stop, events: events, log: log)
+            } catch {
+                group.cancelAll()
+                throw error
+            }
+            group.cancelAll()
+            // A rate change that could not be journaled fails the session, as an outcome would.
+            try await group.waitForAll()
+            return result
+        }
+    }
+
+    /// Takes `control.json` requests addressed to this process while the log is open.
+    private func follow(
+        _ control: RateControl, from follower: RateRequestFollower, log: RateChangeLog, stop: StopSignal,
+        events: AsyncStream<ExecutionEvent>.Continuation?
+    ) async throws {
+        var follower = follower
+        while await log.isOpen {
+            do {
+                try await control.clock.sleep(for: control.pollInterval)
+            } catch {
+                return
+            }
+            try await takeRequest(&follower, control, log: log, events: events)
+            // Stopping while paused: items waiting for a permit give up (they stay not attempted)
+            // instead of waiting for a rate that may never come.
+            if stop.reason != nil { await control.limiter.giveUpWhilePaused() }
+        }
+    }
+
+    /// Reads `control.json` once and carries out a request the follower takes: the limiter first,
+    /// then the event and the journal.
+    private func takeRequest(
+        _ follower: inout RateRequestFollower, _ control: RateControl, log: RateChangeLog,
+        events: AsyncStream<ExecutionEvent>.Continuation?
+    ) async throws {
+        guard await log.isOpen,
+            let request = follower.take(RunControl.read(in: configuration.runDirectory.url))
+        else { return }
+        let previous = await control.limiter.setRate(request.rate)
+        let change = RateChange(time: now(), previousRate: previous, rate: request.rate, request: request.request)
+        events?.yield(.rateChanged(change))
+        try await log.record(change)
+    }
+
+    private func run(
+        live: [String: IntegrationConfig]?, stop: StopSignal, events: AsyncStream<ExecutionEvent>.Continuation?,
+        log: RateChangeLog
     ) async throws -> Result {
         let startedAt = now()
         let run = configuration.runDirectory
@@ -115,16 +181,20 @@ public struct RunSession: Sendable {
         let executor = Executor(api: api, options: configuration.options, now: now)
         let result: ExecutionResult
         do {
+            try await log.attach(journal)
             result = try await executor.run(
                 items: remaining, live: state, resumed: configuration.resumed || previous != nil, stop: stop,
                 record: { try await journal.append($0) }, events: events)
         } catch {
+            await log.close()
             events?.finish()
             try? await journal.close()
             throw error
         }
+        await log.close()
         events?.finish()
         try await journal.close()
+        let rateChanges = (previous?.rateChanges ?? []) + (await log.changes)
 
         var outcomes = previous?.outcomes ?? []
         outcomes += result.outcomes
@@ -141,7 +211,8 @@ public struct RunSession: Sendable {
             meta: ReportMeta(
                 toolVersion: configuration.toolVersion, inputFile: configuration.inputFile ?? plan.input.file,
                 inputDigest: plan.input.digest, runDirectory: run.url.path, startedAt: firstStart, endedAt: endedAt,
-                approver: approver))
+                approver: approver),
+            rateChanges: rateChanges)
         report.verification = verification
         for format in ReportFormat.allCases {
             try run.writeFile(named: format.fileName, contents: format.render(report))

@@ -11,6 +11,7 @@ enum JournalCodec {
     enum Line: Equatable {
         case header(JournalHeader)
         case outcome(ItemOutcome)
+        case rateChange(RateChange)
     }
 
     /// Why a line could not be decoded.
@@ -81,6 +82,23 @@ enum JournalCodec {
         return out
     }
 
+    /// The rate change as one JSON line, newline included.
+    static func encode(_ change: RateChange) -> [UInt8] {
+        var out = [UInt8]()
+        out.append(contentsOf: #"{"type":"rate","previousRate":"#.utf8)
+        out.append(contentsOf: RateChange.number(change.previousRate).utf8)
+        out.append(contentsOf: #","rate":"#.utf8)
+        out.append(contentsOf: RateChange.number(change.rate).utf8)
+        if let request = change.request {
+            out.append(contentsOf: #","request":"#.utf8)
+            appendString(request, to: &out)
+        }
+        out.append(contentsOf: #","time":"#.utf8)
+        appendString(JournalTime.format(change.time), to: &out)
+        out.append(contentsOf: "}\n".utf8)
+        return out
+    }
+
     private static func appendMember(_ key: String, _ value: Int64?, to out: inout [UInt8]) {
         out.append(contentsOf: ",\"\(key)\":".utf8)
         if let value { out.append(contentsOf: String(value).utf8) } else { out.append(contentsOf: "null".utf8) }
@@ -131,6 +149,7 @@ enum JournalCodec {
             switch type {
             case "outcome": return .outcome(try decoder.decode(ItemOutcome.self, from: data))
             case "header", "resume": return .header(try decoder.decode(JournalHeader.self, from: data))
+            case "rate": return .rateChange(try decoder.decode(RateChange.self, from: data))
             default: throw DecodeFailure(reason: "unknown record type '\(type)'")
             }
         } catch let failure as DecodeFailure {

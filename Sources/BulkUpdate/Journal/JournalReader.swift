@@ -49,6 +49,7 @@ public enum JournalReader {
         var headers: [JournalHeader] = []
         var outcomes: [ItemOutcome] = []
         var lastById: [String: ItemOutcome] = [:]
+        var rates = RateHistory()
         outcomes.reserveCapacity(buffer.count / 180)
         lastById.reserveCapacity(buffer.count / 180)
         var tornTail = false
@@ -106,16 +107,56 @@ public enum JournalReader {
                         path: path, line: lineNumber, expected: expected, found: header.planFingerprint)
                 }
                 headers.append(header)
+                if let rate = header.options["rate"].flatMap(Double.init), rate.isFinite { rates.set(rate) }
             case .outcome(let outcome):
                 guard !headers.isEmpty else { throw JournalError.missingHeader(path: path) }
                 outcomes.append(outcome)
                 lastById[outcome.id] = outcome
+            case .rateChange(let change):
+                guard !headers.isEmpty else { throw JournalError.missingHeader(path: path) }
+                rates.record(change)
             }
             validLength = start
         }
         return JournalContents(
             headers: headers, outcomes: outcomes, lastOutcomeById: lastById, tornTail: tornTail,
-            validLength: validLength)
+            validLength: validLength, rateChanges: rates.changes, lastRate: rates.last,
+            lastRunningRate: rates.lastRunning)
+    }
+
+    /// The rate changes of a journal that was written since byte `offset`, and the offset after
+    /// the last complete line (where to read from next time); lines of other types are skipped.
+    ///
+    /// For `bulk-update rethrottle`, which waits for the running process to journal its request:
+    /// it reads only what was appended, however long the journal. A missing file holds nothing yet.
+    ///
+    /// - Throws: ``JournalError/unreadable(path:reason:)``.
+    public static func rateChanges(_ url: URL, after offset: Int) throws -> (changes: [RateChange], next: Int) {
+        let handle: FileHandle
+        do {
+            handle = try FileHandle(forReadingFrom: url)
+        } catch {
+            if !FileManager.default.fileExists(atPath: url.path) { return ([], 0) }
+            throw JournalError.unreadable(path: url.path, reason: reason(error))
+        }
+        defer { try? handle.close() }
+        let data: Data
+        do {
+            let size = try handle.seekToEnd()
+            // A writer that cut off a torn tail may have made the file shorter: read it all again.
+            let start = UInt64(max(0, offset)) <= size ? UInt64(max(0, offset)) : 0
+            try handle.seek(toOffset: start)
+            data = try handle.readToEnd() ?? Data()
+            guard let lastNewline = data.lastIndex(of: 0x0A) else { return ([], Int(start)) }
+            var changes: [RateChange] = []
+            for line in data[data.startIndex..<lastNewline].split(separator: 0x0A) {
+                let decoded = line.withUnsafeBytes { try? JournalCodec.decode($0) }
+                if case .rateChange(let change) = decoded { changes.append(change) }
+            }
+            return (changes, Int(start) + (lastNewline - data.startIndex) + 1)
+        } catch {
+            throw JournalError.unreadable(path: url.path, reason: reason(error))
+        }
     }
 
     static func reason(_ error: any Error) -> String {
@@ -132,5 +173,24 @@ public enum JournalReader {
             }
         }
         return error.localizedDescription
+    }
+}
+
+/// The rate a journal ends at, followed line by line.
+private struct RateHistory {
+    var changes: [RateChange] = []
+    var last: Double?
+    var lastRunning: Double?
+
+    /// A header's `rate` option: the rate that (resumed) run started at.
+    mutating func set(_ rate: Double) {
+        last = rate
+        if rate > 0 { lastRunning = rate }
+    }
+
+    mutating func record(_ change: RateChange) {
+        changes.append(change)
+        if change.previousRate > 0 { lastRunning = change.previousRate }
+        set(change.rate)
     }
 }

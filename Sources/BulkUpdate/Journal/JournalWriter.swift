@@ -140,6 +140,16 @@ public actor JournalWriter {
         try await joinCommit()
     }
 
+    /// Appends a rate change record; returns once it is durable (shares commits with outcome records).
+    ///
+    /// - Throws: ``JournalError``: the record may or may not be in the file.
+    public func append(_ change: RateChange) async throws {
+        if let failure { throw failure }
+        guard !isClosed else { throw JournalError.closed(path: url.path) }
+        pending.append(contentsOf: JournalCodec.encode(change))
+        try await joinCommit()
+    }
+
     /// Waits for in-flight writes, then closes the file. Later appends throw ``JournalError/closed(path:)``.
     public func close() async throws {
         while flushing {

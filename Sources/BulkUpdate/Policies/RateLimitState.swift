@@ -11,6 +11,11 @@
 ///    boundary (m3ter refuses the rest of that second), halves the rate (once per throttled
 ///    second), and the rate then climbs back by ``recoveryPerSecond`` each second up to the
 ///    configured rate.
+///
+/// The rate can change while requests wait (``setRate(_:at:)``, from `bulk-update rethrottle`): a
+/// positive rate becomes the new ceiling, and a rate of 0 holds every permit until a positive rate
+/// comes. Waiters hold a ``Ticket``; a change makes every ticket stale, so ``next(holding:at:)`` hands
+/// out fresh slots at the new rate instead of keeping waiters on slots paced at the old one.
 public struct RateLimitState: Sendable, Hashable {
     /// What ``admit(at:)`` decided.
     public enum Admission: Sendable, Hashable {
@@ -18,14 +23,39 @@ public struct RateLimitState: Sendable, Hashable {
         case send
         /// Try again at this offset.
         case wait(until: Duration)
+        /// Paused by a rate of 0: try again after the next ``setRate(_:at:)``.
+        case paused
     }
 
-    /// The rate asked for (`--rate`), in requests per second.
-    public let configuredRate: Double
+    /// A waiter's pacing slot, valid until the rate changes.
+    public struct Ticket: Sendable, Hashable {
+        /// The slot ``reserve(at:)`` handed out.
+        public var slot: Duration
+        /// The ``RateLimitState/generation`` it was handed out in.
+        public var generation: Int
+    }
+
+    /// What ``next(holding:at:)`` decided.
+    public enum Step: Sendable, Hashable {
+        /// Send now; the send has been recorded.
+        case send
+        /// Ask again at this offset, holding `ticket` (or earlier, if the rate changes meanwhile).
+        case wait(until: Duration, ticket: Ticket)
+        /// Paused by a rate of 0: ask again (without a ticket) after the next ``setRate(_:at:)``.
+        case paused
+    }
+
+    /// The ceiling: the rate asked for (`--rate`, or the last positive rate given to
+    /// ``setRate(_:at:)``), in requests per second. Kept while paused.
+    public private(set) var configuredRate: Double
     /// The floor AIMD never goes below, in requests per second.
-    public let minimumRate: Double
+    public private(set) var minimumRate: Double
     /// How much the rate recovers per second without a 429, in requests per second.
-    public let recoveryPerSecond: Double
+    public private(set) var recoveryPerSecond: Double
+    /// True while paused by a rate of 0: no request is admitted until a positive rate comes.
+    public private(set) var isHeld = false
+    /// Counts rate changes; a ``Ticket`` of an earlier generation is stale.
+    public private(set) var generation = 0
     /// Offset of a wall-clock second boundary on the timeline (boundaries are `phase + k` seconds).
     public let secondPhase: Duration
     /// Extra spacing on the sliding window: `floor(rate)` sends need `1 s + windowMargin`, so that
@@ -45,6 +75,8 @@ public struct RateLimitState: Sendable, Hashable {
     public private(set) var recoveryStart: Duration = .zero
     /// Admitted send times within the last window (1 s plus the margin), oldest first.
     public private(set) var recentSends: [Duration] = []
+    /// The `recoveryPerSecond` given at creation (`nil`: derived from the rate, also after a change).
+    private let recoveryOverride: Double?
 
     /// The length of the sliding window.
     public static let window: Duration = .seconds(1)
@@ -65,6 +97,7 @@ public struct RateLimitState: Sendable, Hashable {
         let rate = rate.isFinite ? max(0.1, rate) : 40
         configuredRate = rate
         minimumRate = min(1, rate)
+        recoveryOverride = recoveryPerSecond
         self.recoveryPerSecond = max(0.01, recoveryPerSecond ?? max(1, rate / 4))
         self.secondPhase = secondPhase
         self.windowMargin = min(.milliseconds(100), max(.zero, windowMargin))
@@ -80,6 +113,9 @@ public struct RateLimitState: Sendable, Hashable {
         let elapsed = max(0, (now - recoveryStart).inSeconds)
         return min(configuredRate, reducedRate + recoveryPerSecond * elapsed)
     }
+
+    /// The rate asked for now: 0 while held, else ``configuredRate``.
+    public var requestedRate: Double { isHeld ? 0 : configuredRate }
 
     /// Whether dispatch is paused after a 429 at `now`.
     public func isPaused(at now: Duration) -> Bool { now < pausedUntil }
@@ -99,6 +135,7 @@ public struct RateLimitState: Sendable, Hashable {
 
     /// Admits a send at `now` (and records it) or says when to try again.
     public mutating func admit(at now: Duration) -> Admission {
+        if isHeld { return .paused }
         if now < pausedUntil { return .wait(until: pausedUntil) }
         let span = Self.window + windowMargin
         let horizon = now - span
@@ -113,6 +150,61 @@ public struct RateLimitState: Sendable, Hashable {
         }
         recentSends.append(now)
         return .send
+    }
+
+    /// One waiter's next step at `now`: reserve a slot (when it holds none, or a stale one), wait
+    /// for it, then wait for admission.
+    public mutating func next(holding ticket: Ticket?, at now: Duration) -> Step {
+        if isHeld { return .paused }
+        let current =
+            ticket.flatMap { $0.generation == generation ? $0 : nil }
+            ?? Ticket(slot: reserve(at: now), generation: generation)
+        if now < current.slot { return .wait(until: current.slot, ticket: current) }
+        switch admit(at: now) {
+        case .send: return .send
+        case .wait(let until): return .wait(until: until, ticket: current)
+        case .paused: return .paused
+        }
+    }
+
+    /// Changes the rate at `now` and returns the rate asked for before (0: it was paused).
+    ///
+    /// A positive rate (raised to at least 0.1) replaces the ceiling: AIMD keeps any backoff after
+    /// a 429 and recovers up to the new ceiling (at once down to it, when it is lower). A rate of 0
+    /// or less pauses: no permit until a positive rate comes. Every ticket handed out before becomes
+    /// stale, and pacing restarts one new emission interval after the last send. A rate that is not
+    /// finite changes nothing.
+    @discardableResult
+    public mutating func setRate(_ rate: Double, at now: Duration) -> Double {
+        let previous = requestedRate
+        guard rate.isFinite else { return previous }
+        generation += 1
+        guard rate > 0 else {
+            isHeld = true
+            return previous
+        }
+        let rate = max(0.1, rate)
+        if let reducedRate {
+            if now <= recoveryStart {
+                self.reducedRate = min(reducedRate, rate)
+            } else {
+                // Rebase the recovery on the rate in force now, so the new slope starts from there.
+                let current = effectiveRate(at: now)
+                if current >= configuredRate {
+                    self.reducedRate = nil
+                } else {
+                    self.reducedRate = min(current, rate)
+                    recoveryStart = now
+                }
+            }
+        }
+        isHeld = false
+        configuredRate = rate
+        minimumRate = min(1, rate)
+        recoveryPerSecond = max(0.01, recoveryOverride ?? max(1, rate / 4))
+        let interval = Duration.seconds(exactly: 1 / effectiveRate(at: now))
+        nextSlot = max(pausedUntil, recentSends.last.map { $0 + interval } ?? .zero)
+        return previous
     }
 
     /// A 429 arrived at `now`: pause to the next second boundary and halve the rate (AIMD).

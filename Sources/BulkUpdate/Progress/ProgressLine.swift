@@ -8,6 +8,8 @@ public struct ProgressLine: Sendable, Hashable {
     public private(set) var done = 0
     public private(set) var counts: [OutcomeStatus: Int] = [:]
     public private(set) var stopping: StopReason?
+    /// The rate set by `bulk-update rethrottle` while the run goes (0: paused); `nil`: as started.
+    public private(set) var rate: Double?
     public let startedAt: ContinuousClock.Instant
 
     public init(startedAt: ContinuousClock.Instant) {
@@ -23,10 +25,14 @@ public struct ProgressLine: Sendable, Hashable {
             done += 1
             counts[outcome.status, default: 0] += 1
         case .stopping(let reason): stopping = reason
+        case .rateChanged(let change): rate = change.rate
         }
     }
 
     /// The line: `412/1000 41% · applied 400 · unchanged 10 · failed 2 · 39.8 req/s · ETA 15s`.
+    ///
+    /// After a `rethrottle`, the new limit follows the measured rate (`· limit 20 req/s`), or, while
+    /// paused, `· paused: no new requests (rethrottle --rate N continues)` replaces the ETA.
     ///
     /// - Parameters:
     ///   - now: the current instant.
@@ -41,9 +47,13 @@ public struct ProgressLine: Sendable, Hashable {
             if count > 0 || status == .applied || status == .failed { parts.append("\(status.rawValue) \(count)") }
         }
         parts.append(String(format: "%.1f req/s", requestRate))
+        let paused = rate.map { $0 <= 0 } ?? false
+        if let rate, !paused { parts.append("limit \(RateChange.label(rate))") }
         let elapsed = (now - startedAt).seconds
         if let stopping {
             parts.append("stopping (\(stopping.rawValue)): finishing requests in flight")
+        } else if paused {
+            parts.append("paused: no new requests (rethrottle --rate N continues)")
         } else if done > 0, done < total, elapsed > 0 {
             let remaining = Double(total - done) / (Double(done) / elapsed)
             parts.append("ETA \(Self.duration(remaining))")

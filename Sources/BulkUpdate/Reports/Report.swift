@@ -18,6 +18,8 @@ public struct Report: Sendable, Hashable, Codable {
     /// What the verification sweep after the last write found: configs reported done that no longer
     /// hold the plan (`nil`: no verification ran, e.g. `--no-verify` or a stopped run).
     public var verification: [String]?
+    /// The rate changes made while the run went (`bulk-update rethrottle`), in order; `nil` when none.
+    public var rateChanges: [RateChange]?
 
     /// Builds the report of a run.
     ///
@@ -27,7 +29,10 @@ public struct Report: Sendable, Hashable, Codable {
     ///     outside the plan are ignored).
     ///   - stats: request figures, when known (a report rebuilt from the journal alone has none).
     ///   - meta: tool version, input, run directory and times.
-    public static func build(plan: Plan, outcomes: [ItemOutcome], stats: RunStats?, meta: ReportMeta) -> Report {
+    ///   - rateChanges: the journal's rate changes, in order.
+    public static func build(
+        plan: Plan, outcomes: [ItemOutcome], stats: RunStats?, meta: ReportMeta, rateChanges: [RateChange] = []
+    ) -> Report {
         var last: [String: ItemOutcome] = [:]
         last.reserveCapacity(plan.items.count)
         for outcome in outcomes { last[outcome.id] = outcome }
@@ -77,7 +82,7 @@ public struct Report: Sendable, Hashable, Codable {
             itemAttempts: attempts, reconciled: reconciled)
         return Report(
             formatVersion: currentFormatVersion, summary: summary, rows: rows,
-            requestsPerSecond: stats?.requestsPerSecond ?? [])
+            requestsPerSecond: stats?.requestsPerSecond ?? [], rateChanges: rateChanges.isEmpty ? nil : rateChanges)
     }
 
     /// The conflicted and failed rows (what a reviewer must look at first), failures first.

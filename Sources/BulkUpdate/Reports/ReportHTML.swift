@@ -221,6 +221,7 @@ public enum ReportHTML {
             out += "<span><i class=\"s-\(status.rawValue)\"></i>\(status.label)</span>"
         }
         if chart.hasRequests { out += "<span><i class=\"line\"></i>requests/s</span>" }
+        if chart.hasRateChanges { out += "<span><i class=\"mark\"></i>rate changed (rethrottle)</span>" }
         out += "</figcaption></figure></section>\n"
         return out
     }
@@ -288,6 +289,9 @@ public enum ReportHTML {
         .legend{display:flex;flex-wrap:wrap;gap:4px 16px;color:var(--dim);font-size:12px;padding:6px 4px 0}
         .legend i{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:6px;background:var(--c)}
         .legend i.line{height:3px;border-radius:0;background:var(--rate);vertical-align:middle}
+        .chart .mark line{stroke:var(--text);stroke-width:1.5;stroke-dasharray:4 3}.chart .mark text{fill:var(--text)}
+        .legend i.mark{width:0;height:12px;border-radius:0;border-left:2px dashed var(--text);background:none;
+        vertical-align:middle}
         .empty{color:var(--dim);background:var(--panel);border:1px dashed var(--line);border-radius:8px;padding:18px}
         .split{display:grid;grid-template-columns:repeat(auto-fit,minmax(320px,1fr));gap:0 24px}
         table{border-collapse:collapse;width:100%;background:var(--panel)}

@@ -78,6 +78,15 @@ public enum ReportMarkdown {
             }
         }
 
+        if let changes = report.rateChanges, !changes.isEmpty {
+            out += "\n## Rate changes\n\nSet with `bulk-update rethrottle` while the run went.\n\n"
+            out += "| Time | From | To |\n|---|---|---|\n"
+            for change in changes {
+                out += "| \(ReportText.time(change.time)) | \(RateChange.label(change.previousRate)) | "
+                out += "\(RateChange.label(change.rate)) |\n"
+            }
+        }
+
         out += "\n## Items\n\n"
         if report.rows.isEmpty {
             out += "The plan holds no items.\n"

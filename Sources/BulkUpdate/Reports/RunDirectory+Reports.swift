@@ -38,7 +38,8 @@ extension RunDirectory {
             plan: plan, outcomes: contents.outcomes, stats: nil,
             meta: ReportMeta(
                 toolVersion: toolVersion, runDirectory: url.path, startedAt: startedAt,
-                approver: contents.headers.lazy.compactMap(\.approver).first))
+                approver: contents.headers.lazy.compactMap(\.approver).first),
+            rateChanges: contents.rateChanges)
     }
 
     /// Writes `undo.csv` (mode 0600).

@@ -1,7 +1,8 @@
 import Foundation
 
 /// The report's timeline as inline SVG: item outcomes per time bucket as stacked bars (left
-/// axis) and requests per second as a line (right axis), over the run's duration.
+/// axis) and requests per second as a line (right axis), over the run's duration; a dashed
+/// vertical mark, labelled with the new rate, at every `rethrottle` change.
 struct TimelineChart {
     private let width = 960.0
     private let height = 260.0
@@ -16,11 +17,16 @@ struct TimelineChart {
     private let buckets: [[ReportStatus: Int]]
     private let bucketSeconds: Double
     private let requestsPerSecond: [Int]
+    /// Rate changes: seconds from the start, and the change.
+    private let rateMarks: [(seconds: Double, change: RateChange)]
 
     init(report: Report) {
         let start = report.summary.startedAt
         let times = report.rows.compactMap { row in row.time.map { max(0, $0.timeIntervalSince(start)) } }
-        let span = max(report.summary.durationSeconds, times.max() ?? 0, Double(report.requestsPerSecond.count), 1)
+        let marks = (report.rateChanges ?? []).map { (seconds: max(0, $0.time.timeIntervalSince(start)), change: $0) }
+        let span = max(
+            report.summary.durationSeconds, times.max() ?? 0, Double(report.requestsPerSecond.count),
+            marks.map(\.seconds).max() ?? 0, 1)
         let count = max(1, min(60, Int(span.rounded(.up))))
         let bucketSeconds = span / Double(count)
         var buckets = [[ReportStatus: Int]](repeating: [:], count: count)
@@ -34,13 +40,17 @@ struct TimelineChart {
         self.buckets = times.isEmpty ? [] : buckets
         self.bucketSeconds = bucketSeconds
         self.requestsPerSecond = report.requestsPerSecond
+        self.rateMarks = marks
     }
 
     var hasRequests: Bool { requestsPerSecond.contains { $0 > 0 } }
 
+    /// Whether the chart marks rate changes.
+    var hasRateChanges: Bool { !rateMarks.isEmpty }
+
     /// The `<svg>` element, or `nil` when there is nothing to draw.
     func svg() -> String? {
-        guard !buckets.isEmpty || hasRequests else { return nil }
+        guard !buckets.isEmpty || hasRequests || hasRateChanges else { return nil }
         let plotWidth = width - left - right
         let plotHeight = height - top - bottom
         let outcomeAxis = Self.axis(for: Double(buckets.map { $0.values.reduce(0, +) }.max() ?? 0))
@@ -110,6 +120,16 @@ struct TimelineChart {
             }
             out += "<polyline class=\"rate\" points=\"\(points.joined(separator: " "))\"><title>requests per second"
             out += "</title></polyline>"
+        }
+        // Rate changes: a dashed line across the plot, the new rate on top.
+        for (seconds, change) in rateMarks {
+            let markX = x(min(seconds, span))
+            let title =
+                "\(Self.timeLabel(seconds)): rate \(RateChange.label(change.previousRate)) → "
+                + "\(RateChange.label(change.rate)) (rethrottle)"
+            out += "<g class=\"mark\"><title>\(title)</title><line x1=\"\(f(markX))\" x2=\"\(f(markX))\" "
+            out += "y1=\"\(f(top - 4))\" y2=\"\(f(height - bottom))\"/><text x=\"\(f(markX + 3))\" "
+            out += "y=\"\(f(top + 8))\">\(change.pauses ? "paused" : "\(RateChange.number(change.rate))/s")</text></g>"
         }
         return out + "</svg>"
     }

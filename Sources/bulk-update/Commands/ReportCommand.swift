@@ -41,7 +41,8 @@ struct ReportCommand: AsyncParsableCommand {
                     plan: directory.plan, outcomes: journal.outcomes, stats: nil,
                     meta: ReportMeta(
                         toolVersion: BulkUpdateVersion.current, runDirectory: directory.url.path,
-                        startedAt: journal.headers.first?.startedAt ?? Date()))
+                        startedAt: journal.headers.first?.startedAt ?? Date()),
+                    rateChanges: journal.rateChanges)
             }
         } catch {
             Terminal.errorLine("error: \(error)")

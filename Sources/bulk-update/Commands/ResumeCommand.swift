@@ -46,7 +46,8 @@ struct ResumeCommand: AsyncParsableCommand {
             throw Exit.invalid
         }
         let recorded = journal?.headers.first?.options ?? [:]
-        let options = run.filled(from: recorded)
+        let options = run.filled(from: recorded, journaledRate: journal?.lastRunningRate)
+        Terminal.errorLine(Self.rateLine(options.effectiveRate, given: run.rate != nil, journal: journal))
         if let warning = RateLimiter.warning(forRate: options.effectiveRate) {
             Terminal.errorLine("warning: \(warning)")
         }
@@ -66,11 +67,24 @@ struct ResumeCommand: AsyncParsableCommand {
         }
         var recordedOptions = recorded
         recordedOptions.merge(run.recorded) { _, new in new }
+        // The rate this run starts at, so that the journal shows it (and a later resume starts there).
+        recordedOptions["rate"] = String(options.effectiveRate)
         let configuration = RunSession.Configuration(
             runDirectory: directory, items: items, options: options.execution, verify: !options.noVerify,
             resumed: true, recordedOptions: recordedOptions, toolVersion: BulkUpdateVersion.current)
         throw try await RunLauncher.run(
             configuration, client: client, live: nil, quiet: options.quiet,
             resumeHint: "bulk-update resume \(directory.url.path)")
+    }
+
+    /// `resuming at 30 req/s: the rate the run was last at (journal.jsonl)`, and where the rate came from.
+    static func rateLine(_ rate: Double, given: Bool, journal: JournalContents?) -> String {
+        let start = "resuming at \(RateChange.label(rate))"
+        if given { return start + " (--rate)" }
+        guard journal?.lastRunningRate != nil else { return start + " (the default rate)" }
+        if journal?.lastRate == 0 {
+            return start + ": the rate before the run was paused (journal.jsonl); a pause is not carried over"
+        }
+        return start + ": the rate the run was last at (journal.jsonl)"
     }
 }

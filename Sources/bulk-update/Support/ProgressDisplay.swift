@@ -13,7 +13,13 @@ enum ProgressDisplay {
         let tty = Terminal.stderrIsTTY
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
-                for await event in events { await line.apply(event) }
+                for await event in events {
+                    await line.apply(event)
+                    // A rate change gets a line of its own, also in logs where the progress line is rare.
+                    if case .rateChanged(let change) = event, !quiet {
+                        Terminal.error((tty ? "\r\u{1B}[2K" : "") + Self.describe(change) + "\n")
+                    }
+                }
             }
             group.addTask {
                 guard !quiet else { return }
@@ -33,6 +39,12 @@ enum ProgressDisplay {
         let (rate, _) = await status()
         let text = await line.state.render(now: .now, requestRate: rate, throttled: false)
         Terminal.error(tty ? "\r\u{1B}[2K" + text + "\n" : text + "\n")
+    }
+
+    /// `rethrottle: 40 req/s → paused (no new requests; the ones in flight finish)`.
+    static func describe(_ change: RateChange) -> String {
+        let what = "rethrottle: \(RateChange.label(change.previousRate)) → \(RateChange.label(change.rate))"
+        return change.pauses ? what + " (no new requests; the ones in flight finish)" : what
     }
 }
 

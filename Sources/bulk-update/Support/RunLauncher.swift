@@ -19,7 +19,8 @@ enum RunLauncher {
         defer { trap.cancel() }
         let session = RunSession(
             api: client, configuration: configuration,
-            stats: { _ in await client.metrics.snapshot(startedAt: client.metrics.startedAt) })
+            stats: { _ in await client.metrics.snapshot(startedAt: client.metrics.startedAt) },
+            rateControl: RateControl(limiter: client.limiter))
         await client.metrics.beginRun()
         let (events, continuation) = AsyncStream.makeStream(of: ExecutionEvent.self)
         async let display: Void = ProgressDisplay.run(

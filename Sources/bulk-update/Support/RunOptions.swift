@@ -49,9 +49,12 @@ struct RunOptions: ParsableArguments {
     }
 
     /// These options with every unset one taken from `recorded` (an earlier run's header).
-    func filled(from recorded: [String: String]) -> RunOptions {
+    ///
+    /// - Parameter journaledRate: the last rate the journal shows the run going at (a `rethrottle`
+    ///   change, or a resumed run's header); it wins over the first header's `rate`.
+    func filled(from recorded: [String: String], journaledRate: Double? = nil) -> RunOptions {
         var out = self
-        out.rate = rate ?? recorded["rate"].flatMap(Double.init)
+        out.rate = rate ?? journaledRate ?? recorded["rate"].flatMap(Double.init)
         out.concurrency = concurrency ?? recorded["concurrency"].flatMap { Int($0) }
         out.maxFailures = maxFailures ?? recorded["maxFailures"].flatMap { Int($0) }
         out.onConflict = onConflict ?? recorded["onConflict"].flatMap(ConflictPolicy.init(rawValue:))

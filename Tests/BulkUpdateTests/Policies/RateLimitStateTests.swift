@@ -67,6 +67,9 @@ struct RateLimitStateTests {
                 wakeups.append((slot + late, next.worker))
             case .wait(let until):
                 wakeups.append((until, next.worker))
+            case .paused:
+                Issue.record("a limiter that was never paused said it is paused")
+                return
             }
         }
         #expect(Self.respectsWindow(sends, cap: Int(rate), span: .milliseconds(1_005)))
@@ -138,5 +141,139 @@ struct RateLimitStateTests {
     func fractionalCap() {
         #expect(RateLimitState(rate: 2.5).windowCap(at: .zero) == 2)
         #expect(RateLimitState(rate: 0.5).windowCap(at: .zero) == 1)
+    }
+
+    // MARK: Rate changes (rethrottle)
+
+    @Test("a rate of 0 hands out no permit until a positive rate comes")
+    func pauseHoldsPermits() {
+        var state = RateLimitState(rate: 40)
+        #expect(state.next(holding: nil, at: .zero) == .send)
+        #expect(state.setRate(0, at: .seconds(1)) == 40)
+        #expect(state.isHeld && state.requestedRate == 0)
+        #expect(state.configuredRate == 40)
+        for second in [1, 5, 60] {
+            #expect(state.next(holding: nil, at: .seconds(Int64(second))) == .paused)
+            #expect(state.admit(at: .seconds(Int64(second))) == .paused)
+        }
+        #expect(state.recentSends == [.zero])
+        #expect(state.setRate(0, at: .seconds(61)) == 0)
+        #expect(state.setRate(10, at: .seconds(62)) == 0)
+        #expect(!state.isHeld && state.requestedRate == 10)
+        #expect(state.next(holding: nil, at: .seconds(62)) == .send)
+    }
+
+    @Test("a ticket from before a change is stale: the waiter takes a slot at the new rate at once")
+    func changeInvalidatesTickets() throws {
+        var state = RateLimitState(rate: 1)
+        #expect(state.next(holding: nil, at: .zero) == .send)
+        guard case .wait(let until, let ticket) = state.next(holding: nil, at: .zero) else {
+            Issue.record("a second permit at 1/s must wait")
+            return
+        }
+        #expect(until == .seconds(1))
+        // Unchanged, the ticket keeps the waiter on its slot.
+        #expect(state.next(holding: ticket, at: .milliseconds(100)) == .wait(until: .seconds(1), ticket: ticket))
+        state.setRate(30, at: .milliseconds(100))
+        #expect(state.generation == ticket.generation + 1)
+        #expect(state.next(holding: ticket, at: .milliseconds(100)) == .send)
+    }
+
+    @Test("after a change, pacing restarts one new emission interval after the last send")
+    func pacingRestartsAtNewInterval() {
+        var state = RateLimitState(rate: 10)
+        #expect(state.next(holding: nil, at: .zero) == .send)
+        state.setRate(2, at: .milliseconds(10))
+        guard case .wait(let until, _) = state.next(holding: nil, at: .milliseconds(10)) else {
+            Issue.record("a permit 10 ms after the last one at 2/s must wait")
+            return
+        }
+        #expect(until == .milliseconds(500))
+        #expect(state.windowCap(at: .milliseconds(10)) == 2)
+    }
+
+    @Test("a new rate replaces the ceiling; AIMD keeps the backoff and recovers up to the new ceiling")
+    func newCeilingKeepsBackoff() {
+        var state = RateLimitState(rate: 40)
+        state.recordThrottle(at: .milliseconds(3_400))
+        // Recovering from 20/s at +10/s since 4 s: 25/s at 4.5 s, when 30/s is asked for.
+        state.setRate(30, at: .milliseconds(4_500))
+        #expect(state.configuredRate == 30)
+        #expect(state.recoveryPerSecond == 7.5)
+        #expect(state.effectiveRate(at: .milliseconds(4_500)) == 25)
+        #expect(state.effectiveRate(at: .seconds(5)) == 28.75)
+        #expect(state.effectiveRate(at: .seconds(6)) == 30)
+        #expect(state.effectiveRate(at: .seconds(100)) == 30)
+    }
+
+    @Test("a ceiling below the backed-off rate applies at once")
+    func lowerCeilingAppliesAtOnce() {
+        var state = RateLimitState(rate: 40)
+        state.recordThrottle(at: .milliseconds(3_400))
+        state.setRate(10, at: .milliseconds(4_500))
+        #expect(state.effectiveRate(at: .milliseconds(4_500)) == 10)
+        #expect(state.effectiveRate(at: .seconds(100)) == 10)
+        #expect(state.windowCap(at: .seconds(5)) == 10)
+    }
+
+    @Test("a change during the pause after a 429 keeps the pause and caps the reduced rate")
+    func changeDuringThrottlePause() {
+        var state = RateLimitState(rate: 40)
+        state.recordThrottle(at: .milliseconds(3_400))
+        state.setRate(10, at: .milliseconds(3_500))
+        #expect(state.isPaused(at: .milliseconds(3_900)))
+        #expect(state.next(holding: nil, at: .milliseconds(3_500)).waitsUntil == .seconds(4))
+        #expect(state.effectiveRate(at: .seconds(4)) == 10)
+    }
+
+    @Test("a rate change after full recovery starts without backoff")
+    func changeAfterRecovery() {
+        var state = RateLimitState(rate: 40)
+        state.recordThrottle(at: .milliseconds(3_400))
+        state.setRate(60, at: .seconds(10))
+        #expect(state.reducedRate == nil)
+        #expect(state.effectiveRate(at: .seconds(10)) == 60)
+    }
+
+    @Test("a pause keeps the ceiling, and the backoff recovers meanwhile")
+    func pauseKeepsCeiling() {
+        var state = RateLimitState(rate: 40)
+        state.recordThrottle(at: .milliseconds(3_400))
+        state.setRate(0, at: .seconds(4))
+        #expect(state.configuredRate == 40)
+        #expect(state.setRate(40, at: .seconds(20)) == 0)
+        #expect(state.effectiveRate(at: .seconds(20)) == 40)
+    }
+
+    @Test("an explicit recovery slope survives a change of rate")
+    func explicitRecoveryKept() {
+        var state = RateLimitState(rate: 40, recoveryPerSecond: 2)
+        state.setRate(8, at: .zero)
+        #expect(state.recoveryPerSecond == 2)
+        #expect(state.minimumRate == 1)
+        state.setRate(0.5, at: .zero)
+        #expect(state.minimumRate == 0.5)
+    }
+
+    @Test("a rate that is not a number changes nothing", arguments: [Double.nan, .infinity, -.infinity])
+    func nonFiniteRateIgnored(rate: Double) {
+        var state = RateLimitState(rate: 40)
+        #expect(state.setRate(rate, at: .zero) == 40)
+        #expect(state.generation == 0 && state.configuredRate == 40 && !state.isHeld)
+    }
+
+    @Test("a negative rate pauses like 0, and small rates are raised to 0.1", arguments: [(-3.0, 0.0), (0.01, 0.1)])
+    func sanitizesNewRate(input: Double, requested: Double) {
+        var state = RateLimitState(rate: 40)
+        state.setRate(input, at: .zero)
+        #expect(state.requestedRate == requested)
+    }
+}
+
+extension RateLimitState.Step {
+    /// The offset a `.wait` step waits until, `nil` for other steps.
+    var waitsUntil: Duration? {
+        if case .wait(let until, _) = self { return until }
+        return nil
     }
 }
