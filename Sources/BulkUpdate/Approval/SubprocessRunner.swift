@@ -1,12 +1,12 @@
 import Foundation
 
-/// Runs programs with Foundation's `Process`, never blocking on a full pipe.
+/// Runs programs with Foundation's `Process`, never blocking on a pipe.
 ///
-/// Standard input given as data comes from an unlinked temporary file rather than a pipe: the program may exit
-/// without reading it (ssh-keygen does when it rejects its arguments), and a writer on a pipe
-/// would then block or die of `SIGPIPE`. Standard output and standard error are drained on two
-/// threads of their own while the program runs, so a program that writes megabytes to either
-/// never waits on us.
+/// No pipe is used at all: standard input given as data comes from an unlinked temporary file (the
+/// program may exit without reading it, as ssh-keygen does when it rejects its arguments, where a
+/// writer on a pipe would block or die of `SIGPIPE`), and standard output and standard error go to
+/// unlinked temporary files, read once the program has ended, so a program that writes megabytes
+/// never waits on us. The end of the program is awaited through its termination handler.
 public struct SubprocessRunner: SubprocessRunning {
     /// Creates a runner.
     public init() {}
@@ -14,55 +14,60 @@ public struct SubprocessRunner: SubprocessRunning {
     public func run(_ executable: URL, arguments: [String], input: Data?) async throws(SubprocessError)
         -> SubprocessResult
     {
-        let outcome = await withCheckedContinuation {
-            (continuation: CheckedContinuation<Result<SubprocessResult, SubprocessError>, Never>) in
-            // The blocking waits happen on a thread of their own, never on the cooperative pool.
-            Thread.detachNewThread {
-                continuation.resume(returning: Self.runBlocking(executable, arguments: arguments, input: input))
-            }
+        let stdin: FileHandle?
+        let stdout: FileHandle
+        let stderr: FileHandle
+        do {
+            stdin = try input.map(Self.inputHandle)
+            stdout = try Self.scratchFile()
+            stderr = try Self.scratchFile()
+        } catch {
+            throw .cannotLaunch(path: executable.path, reason: "cannot stage its input and output: \(error)")
         }
-        return try outcome.get()
-    }
-
-    private static func runBlocking(_ executable: URL, arguments: [String], input: Data?) -> Result<
-        SubprocessResult, SubprocessError
-    > {
-        var stdin: FileHandle?
-        if let input {
-            do {
-                stdin = try inputHandle(input)
-            } catch {
-                return .failure(.cannotLaunch(path: executable.path, reason: "cannot stage its input: \(error)"))
-            }
+        defer {
+            try? stdin?.close()
+            try? stdout.close()
+            try? stderr.close()
         }
-        defer { try? stdin?.close() }
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
-        let out = Pipe()
-        let err = Pipe()
         if let stdin { process.standardInput = stdin }
-        process.standardOutput = out
-        process.standardError = err
-        let stdoutData = Drain(out.fileHandleForReading)
-        let stderrData = Drain(err.fileHandleForReading)
-        do {
-            try process.run()
-        } catch {
-            try? out.fileHandleForWriting.close()
-            try? err.fileHandleForWriting.close()
-            return .failure(.cannotLaunch(path: executable.path, reason: reason(error)))
+        process.standardOutput = stdout
+        process.standardError = stderr
+        let ended = await withCheckedContinuation {
+            (continuation: CheckedContinuation<Result<(Int32, Bool), SubprocessError>, Never>) in
+            process.terminationHandler = { process in
+                continuation.resume(
+                    returning: .success((process.terminationStatus, process.terminationReason == .uncaughtSignal)))
+            }
+            do {
+                try process.run()
+            } catch {
+                continuation.resume(
+                    returning: .failure(.cannotLaunch(path: executable.path, reason: Self.reason(error))))
+            }
         }
-        // Our copies of the write ends must go, or the readers never see the end of the file.
-        try? out.fileHandleForWriting.close()
-        try? err.fileHandleForWriting.close()
-        let stdoutBytes = stdoutData.wait()
-        let stderrBytes = stderrData.wait()
-        process.waitUntilExit()
-        return .success(
-            SubprocessResult(
-                status: process.terminationStatus, signalled: process.terminationReason == .uncaughtSignal,
-                stdout: stdoutBytes, stderr: stderrBytes))
+        let (status, signalled) = try ended.get()
+        return SubprocessResult(
+            status: status, signalled: signalled, stdout: Self.contents(of: stdout), stderr: Self.contents(of: stderr))
+    }
+
+    /// An unlinked temporary file open for reading and writing: the program's output goes there.
+    private static func scratchFile() throws -> FileHandle {
+        let url = FileManager.default.temporaryDirectory
+            .appendingPathComponent("bulk-update-output-\(UUID().uuidString)")
+        guard FileManager.default.createFile(atPath: url.path, contents: nil, attributes: [.posixPermissions: 0o600])
+        else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: url.path])
+        }
+        defer { try? FileManager.default.removeItem(at: url) }
+        return try FileHandle(forUpdating: url)
+    }
+
+    /// Everything written to a scratch file.
+    private static func contents(of handle: FileHandle) -> Data {
+        (try? handle.seek(toOffset: 0)).flatMap { _ in try? handle.readToEnd() } ?? Data()
     }
 
     /// A handle of its own reading `input` from the start: `/dev/null` when empty, else an unlinked
@@ -94,25 +99,5 @@ public struct SubprocessRunner: SubprocessRunning {
             return "No such file or directory"
         }
         return nsError.localizedDescription
-    }
-}
-
-/// Reads one pipe to its end on a thread of its own.
-private final class Drain: @unchecked Sendable {
-    private let done = DispatchSemaphore(value: 0)
-    // Written once by the reading thread before `done` is signalled; read only after waiting on it.
-    private var data = Data()
-
-    init(_ handle: FileHandle) {
-        Thread.detachNewThread { [self] in
-            data = handle.readDataToEndOfFile()
-            done.signal()
-        }
-    }
-
-    /// Everything the pipe delivered, once it is closed.
-    func wait() -> Data {
-        done.wait()
-        return data
     }
 }
