@@ -61,8 +61,8 @@ public struct UndoList: Sendable, Hashable {
                     }
                     let patch = Self.patch(from: change.after?.objectValue ?? [:], to: before)
                     nested = Self.combine(nested, patch)
-                } else if keys.contains(where: { $0.isEmpty || $0.contains(".") }) {
-                    nested = Self.setting(change.before ?? .null, at: keys[...], in: nested)
+                } else if !Column.canName(configDataPath: keys) {
+                    nested.set(change.before ?? .null, at: keys)
                 } else {
                     row["configData." + keys.joined(separator: ".")] =
                         change.before.map(\.canonicalText) ?? ChangeListCSV.clear
@@ -100,19 +100,6 @@ public struct UndoList: Sendable, Hashable {
             } else {
                 out[key] = value
             }
-        }
-        return out
-    }
-
-    private static func setting(
-        _ value: JSONValue, at keys: ArraySlice<String>, in object: [String: JSONValue]
-    ) -> [String: JSONValue] {
-        guard let key = keys.first else { return object }
-        var out = object
-        if keys.count == 1 {
-            out[key] = value
-        } else {
-            out[key] = .object(setting(value, at: keys.dropFirst(), in: object[key]?.objectValue ?? [:]))
         }
         return out
     }

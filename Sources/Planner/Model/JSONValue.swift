@@ -79,3 +79,18 @@ extension JSONValue {
         self = try JSONParser.parse(text)
     }
 }
+
+extension [String: JSONValue] {
+    /// Sets `value` at a key path (`["webhook", "url"]`), making objects on the way: a member on the
+    /// path that is not an object is replaced by one. An empty path changes nothing.
+    package mutating func set(_ value: JSONValue, at path: some Collection<String>) {
+        guard let key = path.first else { return }
+        guard path.count > 1 else {
+            self[key] = value
+            return
+        }
+        var inner = self[key]?.objectValue ?? [:]
+        inner.set(value, at: path.dropFirst())
+        self[key] = .object(inner)
+    }
+}

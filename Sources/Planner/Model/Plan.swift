@@ -118,21 +118,9 @@ public struct PlanItem: Sendable, Hashable {
         var out: [String: JSONValue] = [:]
         for change in diff {
             guard let value = change[keyPath: side] else { continue }
-            insert(value, at: change.path[...], into: &out)
+            out.set(value, at: change.path)
         }
         return out
-    }
-
-    private static func insert(_ value: JSONValue, at path: ArraySlice<String>, into object: inout [String: JSONValue])
-    {
-        guard let key = path.first else { return }
-        guard path.count > 1 else {
-            object[key] = value
-            return
-        }
-        var inner = object[key]?.objectValue ?? [:]
-        insert(value, at: path.dropFirst(), into: &inner)
-        object[key] = .object(inner)
     }
 }
 

@@ -43,8 +43,9 @@ package enum TemplateRenderer {
                 }
                 rendered.change.fields[field] = .set(text)
             case .configData(let path):
-                rendered.change.configDataPatch = setting(
-                    .string(text), at: path[...], in: rendered.change.configDataPatch)
+                var patch = rendered.change.configDataPatch?.objectValue ?? [:]
+                patch.set(.string(text), at: path)
+                rendered.change.configDataPatch = .object(patch)
             }
         }
         guard problems.isEmpty else { return .failure(Problems(problems: problems)) }
@@ -61,14 +62,6 @@ package enum TemplateRenderer {
 
     package struct Problems: Error, Sendable, Hashable {
         package var problems: [Problem]
-    }
-
-    /// `patch` with `value` at `path` (objects made on the way).
-    private static func setting(_ value: JSONValue, at path: ArraySlice<String>, in patch: JSONValue?) -> JSONValue {
-        guard let key = path.first else { return value }
-        var members = patch?.objectValue ?? [:]
-        members[key] = setting(value, at: path.dropFirst(), in: members[key])
-        return .object(members)
     }
 
     /// Collects problems across configs: one error per templated cell and kind of problem, naming
