@@ -32,49 +32,35 @@ public enum ChangeListExport {
     /// empty objects are one leaf, written as JSON); keys that a column name cannot hold (empty,
     /// or with a `.`) go, as a merge patch, to a `configData` column.
     static func csv(_ configs: [IntegrationConfig]) -> String {
-        var paths = Set<[String]>()
-        // Each row's cells by column name; the header is known once every row is read.
-        var rows: [[(column: String, text: String)]] = []
-        rows.reserveCapacity(configs.count)
-        var unnamedColumn = false
+        var csv = ChangeListCSV()
+        // Every field has its column, to edit in the spreadsheet, whether any config holds it or not.
+        for column in ["expectedVersion"] + fields.map(\.rawValue) { csv.declare(column) }
         for config in configs {
-            var row = [("id", config.id), ("expectedVersion", String(config.version))]
+            var row = ["id": config.id, "expectedVersion": String(config.version)]
             for field in fields {
                 guard let text = config.value(of: field)?.stringValue,
                     let cell = Validator.fieldCellText(text, for: field)
                 else { continue }
-                row.append((field.rawValue, cell))
+                row[field.rawValue] = cell
             }
             var unnamed: [String: JSONValue] = [:]
             for (path, value) in leaves(of: config.configData ?? [:]) {
-                if path.contains(where: { $0.isEmpty || $0.utf8.contains(UInt8(ascii: ".")) }) {
-                    if let value { setting(value, at: path[...], in: &unnamed) }
+                guard Column.canName(configDataPath: path) else {
+                    if let value { unnamed.set(value, at: path) }
                     continue
                 }
-                paths.insert(path)
+                let column = "configData." + path.joined(separator: ".")
                 // A secret's column is there, its cell empty: the value is left as it is.
-                guard let value else { continue }
-                row.append(("configData." + path.joined(separator: "."), Validator.cellText(for: value)))
+                guard let value else {
+                    csv.declare(column)
+                    continue
+                }
+                row[column] = Validator.cellText(for: value)
             }
-            if !unnamed.isEmpty {
-                row.append(("configData", escapingTemplates(.object(unnamed)).canonicalText))
-                unnamedColumn = true
-            }
-            rows.append(row)
+            if !unnamed.isEmpty { row["configData"] = escapingTemplates(.object(unnamed)).canonicalText }
+            csv.append(row)
         }
-        var header = ["id", "expectedVersion"] + fields.map(\.rawValue)
-        if unnamedColumn { header.append("configData") }
-        header += paths.map { "configData." + $0.joined(separator: ".") }.sorted()
-        let position = Dictionary(uniqueKeysWithValues: header.enumerated().map { ($1, $0) })
-        var out = CSVWriter.record(header)
-        for row in rows {
-            var cells = [String](repeating: "", count: header.count)
-            for (column, text) in row {
-                if let index = position[column] { cells[index] = text }
-            }
-            out += CSVWriter.record(cells)
-        }
-        return out
+        return csv.render()
     }
 
     /// The leaves of configData with their paths (`nil`: a secret, not exported); `null` values are
@@ -108,7 +94,7 @@ public enum ChangeListExport {
         var data: [String: JSONValue] = [:]
         for (path, value) in leaves(of: config.configData ?? [:]) {
             guard let value else { continue }
-            setting(value, at: path[...], in: &data)
+            data.set(value, at: path)
         }
         if !data.isEmpty { members["configData"] = escapingTemplates(.object(data)) }
         return JSONValue.object(members).canonicalText
@@ -122,16 +108,5 @@ public enum ChangeListExport {
         case .object(let members): .object(members.mapValues(escapingTemplates))
         default: value
         }
-    }
-
-    private static func setting(_ value: JSONValue, at path: ArraySlice<String>, in object: inout [String: JSONValue]) {
-        guard let key = path.first else { return }
-        guard path.count > 1 else {
-            object[key] = value
-            return
-        }
-        var inner = object[key]?.objectValue ?? [:]
-        setting(value, at: path.dropFirst(), in: &inner)
-        object[key] = .object(inner)
     }
 }

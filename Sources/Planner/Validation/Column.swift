@@ -50,6 +50,12 @@ package enum Column: Sendable, Hashable {
         }
     }
 
+    /// Whether a configData key path can be a `configData.<key>[.<key>…]` column name (no key is
+    /// empty or holds a `.`): the keys ``init(name:)`` reads back from it.
+    package static func canName(configDataPath path: some Collection<String>) -> Bool {
+        path.allSatisfy { !$0.isEmpty && !$0.utf8.contains(UInt8(ascii: ".")) }
+    }
+
     /// The message for an unknown column name, with the nearest known name when one is close.
     static func unknownMessage(_ name: String) -> String {
         if name.hasPrefix("match."), ConfigField(rawValue: String(name.dropFirst(6))) != nil {
