@@ -37,14 +37,4 @@ struct ChangeListCSV {
         }
         return out
     }
-
-    /// Whether a JSON value holds a secret fingerprint anywhere.
-    static func holdsFingerprint(_ value: JSONValue?) -> Bool {
-        switch value {
-        case .string: value.map(Secrets.isFingerprint) ?? false
-        case .array(let elements): elements.contains { holdsFingerprint($0) }
-        case .object(let members): members.values.contains { holdsFingerprint($0) }
-        default: false
-        }
-    }
 }

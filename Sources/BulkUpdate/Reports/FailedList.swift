@@ -49,7 +49,7 @@ public struct FailedList: Sendable, Hashable {
                 let clean = Self.withoutSecrets(patch, path: "configData", id: item.id, withheld: &withheld)
                 if !clean.isEmpty || patch.isEmpty { row["configData"] = JSONValue.object(clean).canonicalText }
             case let other?:
-                if ChangeListCSV.holdsFingerprint(other) {
+                if Secrets.holdsFingerprint(other) {
                     withheld.append(WithheldField(id: item.id, path: "configData", reason: WithheldField.secretReason))
                 } else {
                     row["configData"] = other.canonicalText
@@ -73,7 +73,7 @@ public struct FailedList: Sendable, Hashable {
         for key in patch.keys.sorted() {
             guard let value = patch[key] else { continue }
             let keyPath = path + "." + key
-            if value != .null, Secrets.isSecretKey(key) || ChangeListCSV.holdsFingerprint(value) {
+            if value != .null, Secrets.isSecretKey(key) || Secrets.holdsFingerprint(value) {
                 if case .object(let inner) = value, !Secrets.isSecretKey(key) {
                     let clean = withoutSecrets(inner, path: keyPath, id: id, withheld: &withheld)
                     if !clean.isEmpty { out[key] = .object(clean) }

@@ -44,7 +44,7 @@ public struct UndoList: Sendable, Hashable {
                             id: item.id, path: path, reason: "enabling cannot be undone: the API has no disable"))
                     continue
                 }
-                if change.secret || ChangeListCSV.holdsFingerprint(change.before) {
+                if change.secret || Secrets.holdsFingerprint(change.before) {
                     withheld.append(WithheldField(id: item.id, path: path, reason: WithheldField.secretReason))
                     continue
                 }

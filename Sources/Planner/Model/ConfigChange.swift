@@ -32,7 +32,7 @@ public struct ConfigChange: Sendable, Hashable {
     /// patch holds fingerprints.
     init(recordedFields fields: [ConfigField: FieldValue], configDataPatch: JSONValue?, enable: Bool) {
         self.init(fields: fields, configDataPatch: configDataPatch, enable: enable)
-        secretsWithheld = configDataPatch?.objectValue.map(Secrets.containsFingerprint) ?? false
+        secretsWithheld = configDataPatch?.objectValue != nil && Secrets.holdsFingerprint(configDataPatch)
     }
 
     /// Whether the change writes anything with PUT (as opposed to only enabling).

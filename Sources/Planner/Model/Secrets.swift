@@ -93,12 +93,14 @@ public enum Secrets {
         }
     }
 
-    /// Whether any value (at any depth of objects) is a fingerprint.
-    static func containsFingerprint(_ object: [String: JSONValue]) -> Bool {
-        object.values.contains { value in
-            if isFingerprint(value) { return true }
-            if case .object(let inner) = value { return containsFingerprint(inner) }
-            return false
+    /// Whether a value holds a fingerprint anywhere (itself, or at any depth of its arrays and
+    /// objects): a value read back from a plan whose secrets it does not hold.
+    package static func holdsFingerprint(_ value: JSONValue?) -> Bool {
+        switch value {
+        case .string?: value.map(isFingerprint) ?? false
+        case .array(let elements)?: elements.contains { holdsFingerprint($0) }
+        case .object(let members)?: members.values.contains { holdsFingerprint($0) }
+        default: false
         }
     }
 }
