@@ -57,7 +57,7 @@ package enum Column: Sendable, Hashable {
     }
 
     /// The message for an unknown column name, with the nearest known name when one is close.
-    static func unknownMessage(_ name: String) -> String {
+    package static func unknownMessage(_ name: String) -> String {
         if name.hasPrefix("match."), ConfigField(rawValue: String(name.dropFirst(6))) != nil {
             return "cannot match on '\(name.dropFirst(6))' (match columns: "
                 + matchableFields.map { "match.\($0.rawValue)" }.joined(separator: ", ") + ")"

@@ -55,9 +55,9 @@ struct ExportCommand: AsyncParsableCommand {
             }
             let name = String(match[..<equals])
             let value = String(match[match.index(after: equals)...])
-            guard let field = ConfigField(rawValue: name), Column.matchableFields.contains(field) else {
-                let known = Column.matchableFields.map(\.rawValue).joined(separator: ", ")
-                throw ValidationError("--match: cannot match on '\(name)' (fields: \(known))")
+            // Read as a change list's `match.<field>` column is.
+            guard case .match(let field)? = Column(name: "match.\(name)") else {
+                throw ValidationError("--match: \(Column.unknownMessage("match.\(name)"))")
             }
             guard fields[field] == nil else { throw ValidationError("--match: '\(name)' is given twice") }
             fields[field] = value == "\\N" ? .some(nil) : .some(value)
